@@ -1,0 +1,18 @@
+# sse_add_test(<name> LABELS <label>... SOURCES <src>... [LIBRARIES <lib>...])
+#
+# One way to register a GoogleTest suite, so every test case carries ctest labels (unit,
+# property, server, wasm, browser, slow) and a developer can run one slice:
+# `ctest --preset dev -L unit`. Each TEST() becomes its own ctest entry, so ctest -j spreads them.
+include(GoogleTest)
+
+function(sse_add_test name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "LABELS;SOURCES;LIBRARIES")
+  if(NOT arg_LABELS)
+    message(FATAL_ERROR "sse_add_test(${name}): give at least one LABELS entry")
+  endif()
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_LIBRARIES})
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS "${arg_LABELS}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,143 @@
+// detail::line_reader: splits a chunked byte stream into lines, the first stage of WHATWG HTML
+// 9.2.5 "Parsing an event stream". Shared by sse::parser and sse::validator.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sse/detail/scan.hpp"
+
+namespace sse::detail {
+
+/// Turns chunks into complete lines: strips one leading BOM, ends lines at CR, LF or CRLF (a CR
+/// ending one chunk and an LF starting the next make one line end), buffers a partial line across
+/// chunks, and bounds that buffer.
+class line_reader {
+public:
+    enum class status {
+        line,      ///< a complete line is in `line`
+        partial,   ///< the input is used up; a partial line (maybe empty) is buffered
+        too_long,  ///< the current line exceeds the limit; the reader must be reset
+    };
+
+    /// How the previous complete line ended (a CR's CRLF-ness is known one byte later).
+    enum class ending : std::uint8_t { lf, cr, crlf };
+
+    explicit line_reader(std::size_t max_line_length) noexcept : max_(max_line_length) {}
+
+    /// Reads the next line from [p, end), advancing `p` past it and its line end.
+    /// On status::line, `out` views the line without its line end: into [p, end) when the whole
+    /// line lay there (line_in_input() is true), else into this reader's buffer. Either way the
+    /// view is valid until the next call to next() or reset().
+    status next(const char*& p, const char* end, std::string_view& out) {
+        if (pending_cleared_) {
+            buf_.clear();
+            pending_cleared_ = false;
+        }
+        if (bom_ < 3 && !strip_bom(p, end)) return status::partial;
+        if (after_cr_) {
+            if (p == end) return status::partial;
+            after_cr_ = false;
+            if (*p == '\n') {
+                ++p;
+                last_ending_ = ending::crlf;
+                ++crlf_count_;
+                --cr_count_;
+            }
+        }
+        const char* const start = p;
+        const char* const eol = find_line_end(p, end);
+        const std::size_t length = buf_.size() + static_cast<std::size_t>(eol - start);
+        if (length > max_) return status::too_long;
+        if (eol == end) {
+            buf_.append(start, end);
+            p = end;
+            return status::partial;
+        }
+        p = eol + 1;
+        if (*eol == '\n') {
+            last_ending_ = ending::lf;
+            ++lf_count_;
+        } else if (p != end && *p == '\n') {
+            ++p;
+            last_ending_ = ending::crlf;
+            ++crlf_count_;
+        } else {
+            after_cr_ = (p == end);
+            last_ending_ = ending::cr;
+            ++cr_count_;
+        }
+        if (buf_.empty()) {
+            in_input_ = true;
+            out = std::string_view(start, static_cast<std::size_t>(eol - start));
+        } else {
+            buf_.append(start, eol);
+            in_input_ = false;
+            pending_cleared_ = true;
+            out = buf_;
+        }
+        return status::line;
+    }
+
+    /// Whether the last line returned viewed the caller's input (rather than the buffer).
+    bool line_in_input() const noexcept { return in_input_; }
+
+    /// Bytes of the current partial line held across chunks (0 at a line start).
+    std::size_t partial_size() const noexcept { return pending_cleared_ ? 0 : buf_.size(); }
+
+    /// Whether a leading BOM was stripped from this stream.
+    bool bom_stripped() const noexcept { return bom_stripped_; }
+
+    /// Line-end counts so far (a CR whose LF has not arrived yet counts as cr until it does).
+    std::uint64_t lf_count() const noexcept { return lf_count_; }
+    std::uint64_t cr_count() const noexcept { return cr_count_; }
+    std::uint64_t crlf_count() const noexcept { return crlf_count_; }
+    ending last_ending() const noexcept { return last_ending_; }
+
+    /// Starts a new stream: drops any partial line, re-arms BOM stripping, zeroes the counts.
+    void reset() noexcept {
+        buf_.clear();
+        pending_cleared_ = false;
+        bom_ = 0;
+        bom_stripped_ = false;
+        after_cr_ = false;
+        in_input_ = false;
+        lf_count_ = cr_count_ = crlf_count_ = 0;
+        last_ending_ = ending::lf;
+    }
+
+private:
+    // Consumes a leading EF BB BF. Returns false if the input ran out while it still might be one.
+    // A prefix that turns out not to be a BOM is ordinary line content, so it goes to the buffer.
+    bool strip_bom(const char*& p, const char* end) {
+        static constexpr char bom[3] = {'\xEF', '\xBB', '\xBF'};
+        while (bom_ < 3) {
+            if (p == end) return false;
+            if (*p != bom[bom_]) {
+                buf_.append(bom, bom_);
+                bom_ = 3;
+                return true;
+            }
+            ++p;
+            ++bom_;
+        }
+        bom_stripped_ = true;
+        return true;
+    }
+
+    std::string buf_;
+    std::size_t max_;
+    std::uint64_t lf_count_ = 0;
+    std::uint64_t cr_count_ = 0;
+    std::uint64_t crlf_count_ = 0;
+    std::uint8_t bom_ = 0;  // BOM bytes matched so far; 3 once the stream start is behind us
+    bool bom_stripped_ = false;
+    bool after_cr_ = false;         // the last line ended in CR at the end of a chunk
+    bool pending_cleared_ = false;  // buf_ holds the line returned last; clear it on next()
+    bool in_input_ = false;
+    ending last_ending_ = ending::lf;
+};
+
+}  // namespace sse::detail

@@ -1,0 +1,106 @@
+// sse::parser: an incremental, sans-I/O push parser for text/event-stream.
+//
+// Implements WHATWG HTML 9.2.5 "Parsing an event stream" and 9.2.6 "Interpreting an event
+// stream": bytes in (any chunking), events out through an sse::handler.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "sse/detail/line_reader.hpp"
+#include "sse/error.hpp"
+#include "sse/handler.hpp"
+#include "sse/parser_limits.hpp"
+
+namespace sse {
+
+/// What one feed() call did.
+struct feed_result {
+    std::size_t consumed = 0;  ///< bytes of the input taken; the caller re-feeds the rest later
+    std::error_code error;     ///< empty, errc::paused, or a sticky limit / misuse error
+};
+
+/// Incremental event-stream parser for one connection at a time.
+///
+/// - Lines end in CR, LF or CRLF, also when a CRLF is split between two feeds.
+/// - One leading U+FEFF BOM is stripped, also when split between feeds.
+/// - Field values are decoded as UTF-8; invalid sequences become U+FFFD (WHATWG "UTF-8 decode").
+/// - Memory is bounded by parser_limits; time is linear in the input for any chunking.
+/// - No exceptions, no I/O, no clocks: it compiles unchanged to WebAssembly.
+///
+/// The handler must outlive the parser (or be replaced with set_handler first).
+class parser {
+public:
+    explicit parser(handler& h, parser_limits limits = {});
+
+    /// Interprets `bytes`, calling the handler for each event, retry and comment completed.
+    /// Returns how many bytes were consumed and an error code:
+    /// - empty: all of `bytes` was consumed (a partial line or event is kept for the next feed);
+    /// - errc::paused: the handler returned action::pause; `consumed` stops right after the line
+    ///   that caused it; call feed() again with the rest to resume (not sticky);
+    /// - errc::line_too_long / errc::event_too_large: a limit was exceeded; sticky until reset();
+    /// - errc::feed_after_finish: finish() was called; sticky until reset().
+    /// `bytes` need only live for the call: nothing keeps a view into it afterwards.
+    feed_result feed(std::string_view bytes);
+
+    /// Marks the end of the stream. A partial line and an undispatched event are discarded, as
+    /// the spec says ("If the file ends in the middle of an event ... not dispatched").
+    /// Returns the sticky error, if any; later feeds fail with errc::feed_after_finish.
+    std::error_code finish();
+
+    /// Starts a new stream (a reconnection): clears buffers, errors and finish(), and re-arms
+    /// BOM stripping. Keeps last_event_id() and retry(), as EventSource keeps them across
+    /// reconnections.
+    void reset();
+
+    /// The last event ID string: the id buffer as of the last dispatch (possibly empty). Sent as
+    /// Last-Event-ID on reconnection. Valid UTF-8; the view lives until the next feed/reset.
+    std::string_view last_event_id() const noexcept { return last_id_; }
+
+    /// The reconnection time the stream last set with `retry`, in milliseconds, if any.
+    std::optional<std::uint64_t> retry() const noexcept { return retry_; }
+
+    /// The sticky error, if any.
+    std::error_code error() const noexcept { return error_; }
+
+    const parser_limits& limits() const noexcept { return limits_; }
+
+    /// Replaces the handler; the new one must outlive the parser.
+    void set_handler(handler& h) noexcept { handler_ = &h; }
+
+private:
+    action process_line(std::string_view line, bool line_in_input);
+    action on_data(std::string_view value, bool value_in_input);
+    action dispatch();
+    bool check_event_size();
+    void own_data();
+    void clear_event();
+
+    handler* handler_;
+    parser_limits limits_;
+    detail::line_reader reader_;
+
+    // The data buffer, minus its final LF. While the event has exactly one data line and that line
+    // lies in the caller's input, `data_view_` points there and nothing is copied; own_data()
+    // copies it into `data_` before feed() returns.
+    std::string data_;
+    std::string_view data_view_;
+    bool has_data_ = false;
+    bool data_is_view_ = false;
+    std::size_t data_size_ = 0;  // logical size of the spec's data buffer, LFs included
+
+    std::string type_;       // event type buffer (valid UTF-8)
+    std::string id_buffer_;  // last event ID buffer (valid UTF-8, no NUL)
+    std::string last_id_;    // last event ID string
+    std::string scratch_;    // UTF-8 repair output for data
+    std::optional<std::uint64_t> retry_;
+
+    std::error_code error_;
+    bool finished_ = false;
+};
+
+}  // namespace sse

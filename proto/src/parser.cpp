@@ -1,0 +1,222 @@
+#include "sse/parser.hpp"
+
+#include <cstring>
+#include <limits>
+
+#include "sse/detail/utf8.hpp"
+
+namespace sse {
+namespace {
+
+constexpr std::string_view default_type = "message";
+
+// 9.2.6: "If the field value consists of only ASCII digits" (an empty value is not a number).
+bool is_ascii_digits(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (const char c : s) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
+
+// Base-ten value of a digit string, saturating instead of wrapping.
+std::uint64_t parse_saturating(std::string_view digits) noexcept {
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t value = 0;
+    for (const char c : digits) {
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (value > (max - d) / 10) return max;
+        value = value * 10 + d;
+    }
+    return value;
+}
+
+}  // namespace
+
+parser::parser(handler& h, parser_limits limits)
+    : handler_(&h), limits_(limits), reader_(limits.max_line_length) {}
+
+feed_result parser::feed(std::string_view bytes) {
+    if (error_) return {0, error_};
+    if (finished_) {
+        error_ = errc::feed_after_finish;
+        return {0, error_};
+    }
+    const char* p = bytes.data();
+    const char* const end = p + bytes.size();
+    feed_result result{bytes.size(), {}};
+    for (;;) {
+        std::string_view line;
+        const auto status = reader_.next(p, end, line);
+        if (status == detail::line_reader::status::partial) break;
+        if (status == detail::line_reader::status::too_long) {
+            error_ = errc::line_too_long;
+            result = {static_cast<std::size_t>(p - bytes.data()), error_};
+            break;
+        }
+        const action a = process_line(line, reader_.line_in_input());
+        if (error_) {
+            result = {static_cast<std::size_t>(p - bytes.data()), error_};
+            break;
+        }
+        if (a == action::pause) {
+            result = {static_cast<std::size_t>(p - bytes.data()), errc::paused};
+            break;
+        }
+    }
+    // The caller's buffer may die after we return: keep nothing that points into it.
+    if (data_is_view_) own_data();
+    return result;
+}
+
+std::error_code parser::finish() {
+    // 9.2.6: "Once the end of the file is reached, any pending data must be discarded. (If the
+    // file ends in the middle of an event, before the final empty line, the incomplete event is
+    // not dispatched.)"
+    clear_event();
+    id_buffer_ = last_id_;
+    finished_ = true;
+    return error_;
+}
+
+void parser::reset() {
+    reader_.reset();
+    clear_event();
+    // A new connection starts its last event ID buffer from the last event ID string, as
+    // browsers do, so an event without an `id` field keeps reporting the previous id.
+    id_buffer_ = last_id_;
+    error_.clear();
+    finished_ = false;
+}
+
+action parser::process_line(std::string_view line, bool line_in_input) {
+    // 9.2.6: "If the line is empty (a blank line): Dispatch the event, as defined below."
+    if (line.empty()) return dispatch();
+
+    // "If the line starts with a U+003A COLON character (:): Ignore the line."
+    // (A comment; handed to the handler for heartbeat tracking and inspection.)
+    if (line.front() == ':') return handler_->on_comment(line.substr(1));
+
+    // "If the line contains a U+003A COLON character (:): Collect the characters on the line
+    // before the first U+003A COLON character (:), and let field be that string. Collect the
+    // characters on the line after the first U+003A COLON character (:), and let value be that
+    // string. If value starts with a U+0020 SPACE character, remove it from value."
+    // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:):
+    // Process the field using the steps described below, using the whole line as the field name,
+    // and the empty string as the field value."
+    std::string_view field = line;
+    std::string_view value;
+    if (const void* colon = std::memchr(line.data(), ':', line.size())) {
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(colon) - line.data());
+        field = line.substr(0, at);
+        value = line.substr(at + 1);
+        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    }
+
+    // Field names are compared as decoded text; invalid UTF-8 never equals a known name, and
+    // ASCII bytes decode to themselves, so comparing bytes is exact.
+    if (field == "data") return on_data(value, line_in_input);
+    if (field == "event") {
+        // "Set the event type buffer to field value."
+        detail::utf8_assign(type_, value);
+        check_event_size();
+        return action::proceed;
+    }
+    if (field == "id") {
+        // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
+        // the field value. Otherwise, ignore the field."
+        if (value.find('\0') == std::string_view::npos) detail::utf8_assign(id_buffer_, value);
+        return action::proceed;
+    }
+    if (field == "retry") {
+        // "If the field value consists of only ASCII digits, then interpret the field value as an
+        // integer in base ten, and set the event stream's reconnection time to that integer.
+        // Otherwise, ignore the field."
+        if (!is_ascii_digits(value)) return action::proceed;
+        retry_ = parse_saturating(value);
+        return handler_->on_retry(*retry_);
+    }
+    // "Otherwise: The field is ignored."
+    return action::proceed;
+}
+
+action parser::on_data(std::string_view value, bool value_in_input) {
+    // "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)
+    // character to the data buffer." The final LF is implied: data_ holds the buffer without it.
+    if (!has_data_) {
+        has_data_ = true;
+        data_size_ = value.size() + 1;
+        if (value_in_input) {
+            data_view_ = value;
+            data_is_view_ = true;
+        } else {
+            data_.assign(value);
+        }
+    } else {
+        if (data_is_view_) own_data();
+        data_size_ += value.size() + 1;
+        if (!check_event_size()) return action::proceed;
+        data_.push_back('\n');
+        data_.append(value);
+        return action::proceed;
+    }
+    check_event_size();
+    return action::proceed;
+}
+
+action parser::dispatch() {
+    // 9.2.6 "dispatch the event", step 1: "Set the last event ID string of the event source to
+    // the value of the last event ID buffer. The buffer does not get reset, so the last event ID
+    // string of the event source remains set to this value until the next time it is set by the
+    // server."
+    if (last_id_ != id_buffer_) last_id_ = id_buffer_;
+
+    // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
+    // buffer to the empty string and return."
+    if (!has_data_) {
+        type_.clear();
+        return action::proceed;
+    }
+
+    // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
+    // remove the last character from the data buffer." (data_ never holds that LF.)
+    std::string_view data = data_is_view_ ? data_view_ : std::string_view(data_);
+    if (!detail::utf8_is_valid(data)) {
+        scratch_.clear();
+        detail::utf8_append_repaired(data, scratch_);
+        data = scratch_;
+    }
+
+    // Steps 5-6: the event's type is the event type buffer, or "message" when it is empty; its
+    // lastEventId is the last event ID string.
+    const event e{type_.empty() ? default_type : std::string_view(type_), data, last_id_};
+    const action a = handler_->on_event(e);
+
+    // Step 7: "Set the data buffer and the event type buffer to the empty string."
+    clear_event();
+    return a;
+}
+
+bool parser::check_event_size() {
+    if (data_size_ + type_.size() <= limits_.max_event_size) return true;
+    error_ = errc::event_too_large;
+    clear_event();
+    return false;
+}
+
+void parser::own_data() {
+    data_.assign(data_view_);
+    data_view_ = {};
+    data_is_view_ = false;
+}
+
+void parser::clear_event() {
+    data_.clear();
+    data_view_ = {};
+    has_data_ = false;
+    data_is_view_ = false;
+    data_size_ = 0;
+    type_.clear();
+}
+
+}  // namespace sse
