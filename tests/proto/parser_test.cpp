@@ -1,2 +1,3 @@
 #include <gtest/gtest.h>
 #include "sse/parser.hpp"
+#include "support/recorder.hpp"
