@@ -31,6 +31,28 @@ std::uint64_t parse_saturating(std::string_view digits) noexcept {
     return value;
 }
 
+// If `line` starts with "data:", "id:", "event:" or "retry:", the length of that field name; else
+// 0. Saves searching for the colon on nearly every line of a real stream.
+std::size_t known_field_length(std::string_view line) noexcept {
+    const auto starts = [&](std::string_view prefix) {
+        return line.size() >= prefix.size() && std::memcmp(line.data(), prefix.data(), prefix.size()) == 0;
+    };
+    switch (line.front()) {
+    case 'd': return starts("data:") ? 4 : 0;
+    case 'i': return starts("id:") ? 2 : 0;
+    case 'e': return starts("event:") ? 5 : 0;
+    case 'r': return starts("retry:") ? 5 : 0;
+    default: return 0;
+    }
+}
+
+bool contains_nul(std::string_view s) noexcept {
+    for (const char c : s) {
+        if (c == '\0') return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 parser::parser(handler& h, parser_limits limits)
@@ -54,7 +76,7 @@ feed_result parser::feed(std::string_view bytes) {
             result = {static_cast<std::size_t>(p - bytes.data()), error_};
             break;
         }
-        const action a = process_line(line, reader_.line_in_input());
+        const action a = process_line(line);
         if (error_) {
             result = {static_cast<std::size_t>(p - bytes.data()), error_};
             break;
@@ -89,7 +111,7 @@ void parser::reset() {
     finished_ = false;
 }
 
-action parser::process_line(std::string_view line, bool line_in_input) {
+action parser::process_line(std::string_view line) {
     // 9.2.6: "If the line is empty (a blank line): Dispatch the event, as defined below."
     if (line.empty()) return dispatch();
 
@@ -104,28 +126,45 @@ action parser::process_line(std::string_view line, bool line_in_input) {
     // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:):
     // Process the field using the steps described below, using the whole line as the field name,
     // and the empty string as the field value."
+    // The common prefixes are tried first so most lines need no search for the colon.
     std::string_view field = line;
     std::string_view value;
-    if (const void* colon = std::memchr(line.data(), ':', line.size())) {
+    if (const std::size_t name = known_field_length(line); name != 0) {
+        field = line.substr(0, name);
+        value = line.substr(name + 1);
+    } else if (const void* colon = std::memchr(line.data(), ':', line.size())) {
         const auto at = static_cast<std::size_t>(static_cast<const char*>(colon) - line.data());
         field = line.substr(0, at);
         value = line.substr(at + 1);
-        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     }
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return on_field(field, value, line);
+}
 
-    // Field names are compared as decoded text; invalid UTF-8 never equals a known name, and
-    // ASCII bytes decode to themselves, so comparing bytes is exact.
-    if (field == "data") return on_data(value, line_in_input);
+// 9.2.6 "process the field". Field names are compared as decoded text; invalid UTF-8 never equals
+// a known name and ASCII bytes decode to themselves, so comparing bytes is exact.
+action parser::on_field(std::string_view field, std::string_view value, const std::string_view line) {
+    const bool ascii = reader_.line_is_ascii();
+    if (field == "data") return on_data(value, line);
     if (field == "event") {
         // "Set the event type buffer to field value."
-        detail::utf8_assign(type_, value);
+        if (ascii) {
+            type_.assign(value);
+        } else {
+            detail::utf8_assign(type_, value);
+        }
         check_event_size();
         return action::proceed;
     }
     if (field == "id") {
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
         // the field value. Otherwise, ignore the field."
-        if (value.find('\0') == std::string_view::npos) detail::utf8_assign(id_buffer_, value);
+        if (contains_nul(value)) return action::proceed;
+        if (ascii) {
+            id_buffer_.assign(value);
+        } else {
+            detail::utf8_assign(id_buffer_, value);
+        }
         return action::proceed;
     }
     if (field == "retry") {
@@ -140,27 +179,29 @@ action parser::process_line(std::string_view line, bool line_in_input) {
     return action::proceed;
 }
 
-action parser::on_data(std::string_view value, bool value_in_input) {
+action parser::on_data(std::string_view value, std::string_view line) {
     // "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)
     // character to the data buffer." The final LF is implied: data_ holds the buffer without it.
+    data_ascii_ &= reader_.line_is_ascii();
     if (!has_data_) {
         has_data_ = true;
         data_size_ = value.size() + 1;
-        if (value_in_input) {
+        if (reader_.line_in_input()) {
             data_view_ = value;
             data_is_view_ = true;
         } else {
-            data_.assign(value);
+            // The line sits in the reader's buffer: take that buffer instead of copying it.
+            data_offset_ = static_cast<std::size_t>(value.data() - line.data());
+            reader_.take_line(data_);
         }
-    } else {
-        if (data_is_view_) own_data();
-        data_size_ += value.size() + 1;
-        if (!check_event_size()) return action::proceed;
-        data_.push_back('\n');
-        data_.append(value);
+        check_event_size();
         return action::proceed;
     }
-    check_event_size();
+    if (data_is_view_) own_data();
+    data_size_ += value.size() + 1;
+    if (!check_event_size()) return action::proceed;
+    data_.push_back('\n');
+    data_.append(value);
     return action::proceed;
 }
 
@@ -180,8 +221,9 @@ action parser::dispatch() {
 
     // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
     // remove the last character from the data buffer." (data_ never holds that LF.)
-    std::string_view data = data_is_view_ ? data_view_ : std::string_view(data_);
-    if (!detail::utf8_is_valid(data)) {
+    std::string_view data =
+        data_is_view_ ? data_view_ : std::string_view(data_).substr(data_offset_);
+    if (!data_ascii_ && !detail::utf8_is_valid(data)) {
         scratch_.clear();
         detail::utf8_append_repaired(data, scratch_);
         data = scratch_;
@@ -205,6 +247,7 @@ bool parser::check_event_size() {
 }
 
 void parser::own_data() {
+    data_offset_ = 0;
     data_.assign(data_view_);
     data_view_ = {};
     data_is_view_ = false;
@@ -212,6 +255,8 @@ void parser::own_data() {
 
 void parser::clear_event() {
     data_.clear();
+    data_offset_ = 0;
+    data_ascii_ = true;
     data_view_ = {};
     has_data_ = false;
     data_is_view_ = false;

@@ -73,8 +73,9 @@ public:
     void set_handler(handler& h) noexcept { handler_ = &h; }
 
 private:
-    action process_line(std::string_view line, bool line_in_input);
-    action on_data(std::string_view value, bool value_in_input);
+    action process_line(std::string_view line);
+    action on_field(std::string_view field, std::string_view value, const std::string_view line);
+    action on_data(std::string_view value, std::string_view line);
     action dispatch();
     bool check_event_size();
     void own_data();
@@ -86,8 +87,11 @@ private:
 
     // The data buffer, minus its final LF. While the event has exactly one data line and that line
     // lies in the caller's input, `data_view_` points there and nothing is copied; own_data()
-    // copies it into `data_` before feed() returns.
+    // copies it into `data_` before feed() returns. A first data line that spanned chunks is taken
+    // over from the line reader whole, "data:" prefix included: the value starts at data_offset_.
     std::string data_;
+    std::size_t data_offset_ = 0;
+    bool data_ascii_ = true;  // every data line so far was ASCII: no UTF-8 check at dispatch
     std::string_view data_view_;
     bool has_data_ = false;
     bool data_is_view_ = false;

@@ -48,11 +48,14 @@ public:
             }
         }
         const char* const start = p;
-        const char* const eol = find_line_end(p, end);
+        const line_scan scan = scan_line(p, end);
+        const char* const eol = scan.end;
         const std::size_t length = buf_.size() + static_cast<std::size_t>(eol - start);
         if (length > max_) return status::too_long;
+        if (buf_.empty()) buf_ascii_ = true;
+        buf_ascii_ &= scan.ascii;
         if (eol == end) {
-            buf_.append(start, end);
+            buf_.append(start, static_cast<std::size_t>(end - start));
             p = end;
             return status::partial;
         }
@@ -73,12 +76,23 @@ public:
             in_input_ = true;
             out = std::string_view(start, static_cast<std::size_t>(eol - start));
         } else {
-            buf_.append(start, eol);
+            buf_.append(start, static_cast<std::size_t>(eol - start));
             in_input_ = false;
             pending_cleared_ = true;
             out = buf_;
         }
         return status::line;
+    }
+
+    /// Whether the last line returned is all ASCII (so already valid UTF-8).
+    bool line_is_ascii() const noexcept { return buf_ascii_; }
+
+    /// Swaps the buffer holding the last line returned (when !line_in_input()) with `other`,
+    /// handing over the line without a copy; the reader keeps `other`'s capacity for later lines.
+    void take_line(std::string& other) noexcept {
+        buf_.swap(other);
+        buf_.clear();
+        pending_cleared_ = false;
     }
 
     /// Whether the last line returned viewed the caller's input (rather than the buffer).
@@ -104,6 +118,7 @@ public:
         bom_stripped_ = false;
         after_cr_ = false;
         in_input_ = false;
+        buf_ascii_ = true;
         lf_count_ = cr_count_ = crlf_count_ = 0;
         last_ending_ = ending::lf;
     }
@@ -117,6 +132,7 @@ private:
             if (p == end) return false;
             if (*p != bom[bom_]) {
                 buf_.append(bom, bom_);
+                if (bom_ != 0) buf_ascii_ = false;
                 bom_ = 3;
                 return true;
             }
@@ -137,6 +153,7 @@ private:
     bool after_cr_ = false;         // the last line ended in CR at the end of a chunk
     bool pending_cleared_ = false;  // buf_ holds the line returned last; clear it on next()
     bool in_input_ = false;
+    bool buf_ascii_ = true;  // the partial or last line has only ASCII bytes
     ending last_ending_ = ending::lf;
 };
 

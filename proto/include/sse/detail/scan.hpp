@@ -47,6 +47,53 @@ inline const char* find_line_end(const char* p, const char* end) noexcept {
     return p;
 }
 
+/// Where a line ends, and whether the bytes before that point were all ASCII.
+struct line_scan {
+    const char* end;  ///< first CR or LF, or the end of the input
+    bool ascii;       ///< every byte in [p, end) is < 0x80 (so it is valid UTF-8 as it is)
+};
+
+/// Long-line scan with AVX2, for CPUs that have it (checked once at startup); x86-64 only.
+line_scan scan_line_avx2(const char* p, const char* end) noexcept;
+extern const bool cpu_has_avx2;
+
+/// find_line_end() fused with an ASCII test, so the common all-ASCII line needs no second pass
+/// for UTF-8 validation.
+inline line_scan scan_line(const char* p, const char* end) noexcept {
+    std::uint64_t high = 0;  // OR of every byte checked, to test bit 7 once at the end
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    __m128i seen = _mm_setzero_si128();
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+        if (mask != 0) {
+            const unsigned at = static_cast<unsigned>(__builtin_ctz(static_cast<unsigned>(mask)));
+            const unsigned before = _mm_movemask_epi8(v) & ((1u << at) - 1u);
+            return {p + at, before == 0 && _mm_movemask_epi8(seen) == 0};
+        }
+        seen = _mm_or_si128(seen, v);
+        p += 16;
+        if (cpu_has_avx2 && end - p >= 128) {
+            const line_scan rest = scan_line_avx2(p, end);
+            return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0};
+        }
+    }
+    if (_mm_movemask_epi8(seen) != 0) high = 0x80;
+#endif
+    constexpr std::uint64_t cr8 = 0x0d0d0d0d0d0d0d0dull;
+    constexpr std::uint64_t lf8 = 0x0a0a0a0a0a0a0a0aull;
+    while (end - p >= 8) {
+        const std::uint64_t v = load_u64(p);
+        if ((has_zero_byte(v ^ cr8) | has_zero_byte(v ^ lf8)) != 0) break;
+        high |= v;
+        p += 8;
+    }
+    while (p != end && *p != '\r' && *p != '\n') high |= static_cast<unsigned char>(*p++);
+    return {p, (high & 0x8080808080808080ull) == 0};
+}
+
 /// Length of the leading run of ASCII bytes (< 0x80) in [p, end).
 inline std::size_t ascii_prefix(const char* p, const char* end) noexcept {
     const char* const begin = p;
