@@ -27,6 +27,9 @@ public:
             return "event id contains CR or LF, which the event-stream format cannot carry";
         case errc::id_has_nul:
             return "event id contains U+0000 NULL; clients ignore such an id";
+        case errc::type_without_data:
+            return "event type set without data; clients dispatch no event without data, so set "
+                   "data (empty is fine) or leave the type empty";
         }
         return "unknown sse error " + std::to_string(value);
     }

@@ -20,6 +20,7 @@ enum class errc {
     type_has_line_break = 100,  ///< an event type containing CR or LF cannot be encoded
     id_has_line_break,          ///< an id containing CR or LF cannot be encoded
     id_has_nul,                 ///< an id containing U+0000 would be ignored by every client
+    type_without_data,          ///< an event type without data: the client would drop the event
 };
 
 /// The "sse" category. Messages say what happened and what to do about it.
