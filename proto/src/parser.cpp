@@ -1,50 +1,14 @@
 #include "sse/parser.hpp"
 
 #include <cstring>
-#include <limits>
 
+#include "sse/detail/field.hpp"
 #include "sse/detail/utf8.hpp"
 
 namespace sse {
 namespace {
 
 constexpr std::string_view default_type = "message";
-
-// 9.2.6: "If the field value consists of only ASCII digits" (an empty value is not a number).
-bool is_ascii_digits(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (const char c : s) {
-        if (c < '0' || c > '9') return false;
-    }
-    return true;
-}
-
-// Base-ten value of a digit string, saturating instead of wrapping.
-std::uint64_t parse_saturating(std::string_view digits) noexcept {
-    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t value = 0;
-    for (const char c : digits) {
-        const auto d = static_cast<std::uint64_t>(c - '0');
-        if (value > (max - d) / 10) return max;
-        value = value * 10 + d;
-    }
-    return value;
-}
-
-// If `line` starts with "data:", "id:", "event:" or "retry:", the length of that field name; else
-// 0. Saves searching for the colon on nearly every line of a real stream.
-std::size_t known_field_length(std::string_view line) noexcept {
-    const auto starts = [&](std::string_view prefix) {
-        return line.size() >= prefix.size() && std::memcmp(line.data(), prefix.data(), prefix.size()) == 0;
-    };
-    switch (line.front()) {
-    case 'd': return starts("data:") ? 4 : 0;
-    case 'i': return starts("id:") ? 2 : 0;
-    case 'e': return starts("event:") ? 5 : 0;
-    case 'r': return starts("retry:") ? 5 : 0;
-    default: return 0;
-    }
-}
 
 bool contains_nul(std::string_view s) noexcept {
     for (const char c : s) {
@@ -119,34 +83,18 @@ action parser::process_line(std::string_view line) {
     // (A comment; handed to the handler for heartbeat tracking and inspection.)
     if (line.front() == ':') return handler_->on_comment(line.substr(1));
 
-    // "If the line contains a U+003A COLON character (:): Collect the characters on the line
-    // before the first U+003A COLON character (:), and let field be that string. Collect the
-    // characters on the line after the first U+003A COLON character (:), and let value be that
-    // string. If value starts with a U+0020 SPACE character, remove it from value."
-    // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:):
-    // Process the field using the steps described below, using the whole line as the field name,
-    // and the empty string as the field value."
-    // The common prefixes are tried first so most lines need no search for the colon.
-    std::string_view field = line;
-    std::string_view value;
-    if (const std::size_t name = known_field_length(line); name != 0) {
-        field = line.substr(0, name);
-        value = line.substr(name + 1);
-    } else if (const void* colon = std::memchr(line.data(), ':', line.size())) {
-        const auto at = static_cast<std::size_t>(static_cast<const char*>(colon) - line.data());
-        field = line.substr(0, at);
-        value = line.substr(at + 1);
-    }
-    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    return on_field(field, value, line);
+    // Otherwise it is a field: detail::split_field quotes and implements the splitting rule.
+    const detail::field f = detail::split_field(line);
+    return on_field(f.name, f.value, line);
 }
 
 // 9.2.6 "process the field". Field names are compared as decoded text; invalid UTF-8 never equals
 // a known name and ASCII bytes decode to themselves, so comparing bytes is exact.
 action parser::on_field(std::string_view field, std::string_view value, const std::string_view line) {
     const bool ascii = reader_.line_is_ascii();
-    if (field == "data") return on_data(value, line);
-    if (field == "event") {
+    const detail::field_kind kind = detail::kind_of(field);
+    if (kind == detail::field_kind::data) return on_data(value, line);
+    if (kind == detail::field_kind::event) {
         // "Set the event type buffer to field value."
         if (ascii) {
             type_.assign(value);
@@ -156,7 +104,7 @@ action parser::on_field(std::string_view field, std::string_view value, const st
         check_event_size();
         return action::proceed;
     }
-    if (field == "id") {
+    if (kind == detail::field_kind::id) {
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
         // the field value. Otherwise, ignore the field."
         if (contains_nul(value)) return action::proceed;
@@ -167,12 +115,12 @@ action parser::on_field(std::string_view field, std::string_view value, const st
         }
         return action::proceed;
     }
-    if (field == "retry") {
+    if (kind == detail::field_kind::retry) {
         // "If the field value consists of only ASCII digits, then interpret the field value as an
         // integer in base ten, and set the event stream's reconnection time to that integer.
         // Otherwise, ignore the field."
-        if (!is_ascii_digits(value)) return action::proceed;
-        retry_ = parse_saturating(value);
+        if (!detail::is_ascii_digits(value)) return action::proceed;
+        retry_ = detail::parse_digits_saturating(value);
         return handler_->on_retry(*retry_);
     }
     // "Otherwise: The field is ignored."
@@ -191,7 +139,8 @@ action parser::on_data(std::string_view value, std::string_view line) {
             data_is_view_ = true;
         } else {
             // The line sits in the reader's buffer: take that buffer instead of copying it.
-            data_offset_ = static_cast<std::size_t>(value.data() - line.data());
+            // The value is a suffix of the line (empty for a bare "data" line).
+            data_offset_ = line.size() - value.size();
             reader_.take_line(data_);
         }
         check_event_size();

@@ -14,6 +14,7 @@
 
 #include "sse/detail/utf8.hpp"
 #include "sse/parser.hpp"
+#include "sse/validator.hpp"
 #include "json_writer.hpp"
 
 namespace {
@@ -29,14 +30,15 @@ options:
   --chunk N             feed the parser N bytes at a time (default 65536); any N gives the same output
   --comments            also print comments as {"comment":"..."}
   --count               print only totals at the end: {"events":..,"retries":..,"comments":..,"bytes":..,"last_event_id":..}
-  --validate            print the validator's observations instead of events
+  --validate            print the validator's observations instead of events:
+                        {"severity":"warning","code":"retry-not-digits","offset":..,"line":..,"message":..}
   --max-line-length N   parser limit on one line, in bytes (default 16777216)
   --max-event-size N    parser limit on one event's data + type, in bytes (default 16777216)
   -h, --help            show this help
   --version             print the version
 
 exit status: 0 the stream was read to its end; 1 a parser limit was exceeded (the events before it
-are printed); 2 bad usage or an unreadable input.
+are printed), or with --validate, an error-severity observation; 2 bad usage or an unreadable input.
 
 examples:
   curl -sN http://127.0.0.1:8080/events?topic=news | sse-parse
@@ -210,9 +212,39 @@ int run_parser(const options& o, int fd) {
     return 0;
 }
 
-int run_validator(const options&, int) {  // TODO(lead): wire sse::validator
-    std::fputs("sse-parse: --validate is not built yet\n", stderr);
-    return 2;
+// Prints each observation as a JSON line, as it is found.
+class observation_printer final : public sse::observer {
+public:
+    explicit observation_printer(sse::tools::json_writer& out) : out_(out) {}
+
+    void on_observation(const sse::observation& o) override {
+        out_.begin_object();
+        out_.field("severity", sse::to_string(o.severity));
+        out_.field("code", o.name());
+        out_.field("offset", o.offset);
+        out_.field("line", o.line);
+        out_.field("message", o.message);
+        out_.end_object();
+    }
+
+private:
+    sse::tools::json_writer& out_;
+};
+
+int run_validator(const options& o, int fd) {
+    sse::tools::json_writer out(stdout);
+    observation_printer print(out);
+    sse::validator v({.limits = o.limits});
+    std::vector<char> buf(std::max<std::size_t>(o.chunk, 65536));
+    while (const std::size_t n = read_some(fd, buf, o.file)) {
+        for (std::size_t at = 0; at < n; at += o.chunk) {
+            v.feed(std::string_view(buf.data() + at, std::min(o.chunk, n - at)), print);
+        }
+        out.flush();
+    }
+    v.finish(print);
+    out.flush();
+    return v.count(sse::severity::error) != 0 ? 1 : 0;
 }
 
 }  // namespace

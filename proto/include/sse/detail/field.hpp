@@ -1,0 +1,100 @@
+// detail::split_field and friends: how WHATWG HTML 9.2.6 "Interpreting an event stream" reads one
+// field line. Shared by sse::parser and sse::validator so the rule is written once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+namespace sse::detail {
+
+/// A field line split as 9.2.6 says. Both views point into the line given to split_field().
+struct field {
+    std::string_view name;       ///< before the first colon, or the whole line when it has none
+    std::string_view value;      ///< after the first colon, minus one leading space; else empty
+    bool has_colon = false;      ///< the line contained a colon
+    bool space_removed = false;  ///< the value started with the one space the spec removes
+};
+
+/// If `line` starts with "data:", "id:", "event:" or "retry:", the length of that name; else 0.
+constexpr std::size_t known_prefix_length(std::string_view line) noexcept {
+    if (line.empty()) return 0;
+    switch (line.front()) {
+    case 'd': return line.starts_with("data:") ? 4 : 0;
+    case 'i': return line.starts_with("id:") ? 2 : 0;
+    case 'e': return line.starts_with("event:") ? 5 : 0;
+    case 'r': return line.starts_with("retry:") ? 5 : 0;
+    default: return 0;
+    }
+}
+
+/// Splits a field line: a line that is neither empty nor starts with a colon (those are a
+/// dispatch and a comment, and never reach here). Never fails; views live as long as `line`.
+inline field split_field(std::string_view line) noexcept {
+    // 9.2.6: "If the line contains a U+003A COLON character (:): Collect the characters on the
+    // line before the first U+003A COLON character (:), and let field be that string. Collect the
+    // characters on the line after the first U+003A COLON character (:), and let value be that
+    // string. If value starts with a U+0020 SPACE character, remove it from value."
+    // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:):
+    // Process the field using the steps described below, using the whole line as the field name,
+    // and the empty string as the field value."
+    field f;
+    f.name = line;
+    // Nearly every line of a real stream starts with a known name and its colon: try those
+    // prefixes before searching for the colon.
+    std::size_t at = known_prefix_length(line);
+    if (at == 0) {
+        const void* colon = line.empty() ? nullptr : std::memchr(line.data(), ':', line.size());
+        if (colon == nullptr) return f;
+        at = static_cast<std::size_t>(static_cast<const char*>(colon) - line.data());
+    }
+    f.name = line.substr(0, at);
+    f.value = line.substr(at + 1);
+    f.has_colon = true;
+    if (!f.value.empty() && f.value.front() == ' ') {
+        f.value.remove_prefix(1);
+        f.space_removed = true;
+    }
+    return f;
+}
+
+/// The four field names 9.2.6 acts on; everything else is `other` ("The field is ignored").
+enum class field_kind : std::uint8_t { data, event, id, retry, other };
+
+/// Classifies a field name. 9.2.6: "Field names must be compared literally, with no case folding
+/// performed." Comparing bytes is exact: invalid UTF-8 never decodes to an ASCII name.
+constexpr field_kind kind_of(std::string_view name) noexcept {
+    if (name == "data") return field_kind::data;
+    if (name == "event") return field_kind::event;
+    if (name == "id") return field_kind::id;
+    if (name == "retry") return field_kind::retry;
+    return field_kind::other;
+}
+
+/// 9.2.6 `retry`: "If the field value consists of only ASCII digits". An empty value is not a
+/// number (docs/PROTOCOL.md), so this is false for "".
+constexpr bool is_ascii_digits(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (const char c : s) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
+
+/// The base-ten value of an all-digit string, saturating at UINT64_MAX instead of wrapping, so an
+/// absurd `retry` means "wait very long", never "reconnect at once". `digits` must satisfy
+/// is_ascii_digits().
+constexpr std::uint64_t parse_digits_saturating(std::string_view digits) noexcept {
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t value = 0;
+    for (const char c : digits) {
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (value > (max - d) / 10) return max;
+        value = value * 10 + d;
+    }
+    return value;
+}
+
+}  // namespace sse::detail
