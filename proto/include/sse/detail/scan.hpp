@@ -60,6 +60,7 @@ extern const bool cpu_has_avx2;
 /// find_line_end() fused with an ASCII test, so the common all-ASCII line needs no second pass
 /// for UTF-8 validation.
 inline line_scan scan_line(const char* p, const char* end) noexcept {
+    [[maybe_unused]] const char* const start = p;
     std::uint64_t high = 0;  // OR of every byte checked, to test bit 7 once at the end
 #if defined(__SSE2__)
     const __m128i cr = _mm_set1_epi8('\r');
@@ -75,7 +76,9 @@ inline line_scan scan_line(const char* p, const char* end) noexcept {
         }
         seen = _mm_or_si128(seen, v);
         p += 16;
-        if (cpu_has_avx2 && end - p >= 128) {
+        // A line this long is likely a big data line: hand over to the wide scan. Short lines
+        // (the usual id/event/data) never pay for the call.
+        if (p - start >= 64 && cpu_has_avx2 && end - p >= 128) {
             const line_scan rest = scan_line_avx2(p, end);
             return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0};
         }
