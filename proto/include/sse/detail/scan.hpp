@@ -78,7 +78,7 @@ inline line_scan scan_line(const char* p, const char* end) noexcept {
         p += 16;
         // A line this long is likely a big data line: hand over to the wide scan. Short lines
         // (the usual id/event/data) never pay for the call.
-        if (p - start >= 64 && cpu_has_avx2 && end - p >= 128) {
+        if (p - start >= 256 && cpu_has_avx2 && end - p >= 128) {
             const line_scan rest = scan_line_avx2(p, end);
             return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0};
         }
