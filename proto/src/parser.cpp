@@ -101,6 +101,7 @@ action parser::on_field(std::string_view field, std::string_view value, const st
         } else {
             detail::utf8_assign(type_, value);
         }
+        type_size_ = value.size();
         check_event_size();
         return action::proceed;
     }
@@ -164,7 +165,7 @@ action parser::dispatch() {
     // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
     // buffer to the empty string and return."
     if (!has_data_) {
-        type_.clear();
+        clear_event();
         return action::proceed;
     }
 
@@ -189,7 +190,7 @@ action parser::dispatch() {
 }
 
 bool parser::check_event_size() {
-    if (data_size_ + type_.size() <= limits_.max_event_size) return true;
+    if (data_size_ + type_size_ <= limits_.max_event_size) return true;
     error_ = errc::event_too_large;
     clear_event();
     return false;
@@ -210,6 +211,7 @@ void parser::clear_event() {
     has_data_ = false;
     data_is_view_ = false;
     data_size_ = 0;
+    type_size_ = 0;
     type_.clear();
 }
 

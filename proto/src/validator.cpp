@@ -95,15 +95,6 @@ std::size_t first_invalid_utf8(std::string_view s) {
     return ascii + detail::utf8_valid_prefix_slow(s.substr(ascii));
 }
 
-// Size of `s` once the UTF-8 decoder has replaced ill-formed sequences with U+FFFD: what the
-// parser's event type buffer holds, and so what parser_limits::max_event_size counts.
-std::size_t repaired_size(std::string_view s, std::string& scratch) {
-    if (detail::utf8_is_valid(s)) return s.size();
-    scratch.clear();
-    detail::utf8_append_repaired(s, scratch);
-    return scratch.size();
-}
-
 class collector final : public observer {
 public:
     explicit collector(std::vector<observation>& out) : out_(out) {}
@@ -413,7 +404,7 @@ void validator::on_value(field_kind kind, std::string_view value, std::uint64_t 
         // ("If the event type buffer has a value other than the empty string, change the type"),
         // as meant if odd: info. Surrounding whitespace is kept, and listeners registered for
         // the trimmed name never fire: warning.
-        type_size_ = repaired_size(value, scratch_);
+        type_size_ = value.size();  // input bytes, as parser_limits counts
         has_type_ = !value.empty();
         type_at_ = line;
         if (value.empty()) {

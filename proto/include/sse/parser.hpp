@@ -96,6 +96,7 @@ private:
     bool has_data_ = false;
     bool data_is_view_ = false;
     std::size_t data_size_ = 0;  // logical size of the spec's data buffer, LFs included
+    std::size_t type_size_ = 0;  // input bytes of the event type (before any U+FFFD repair)
 
     std::string type_;       // event type buffer (valid UTF-8)
     std::string id_buffer_;  // last event ID buffer (valid UTF-8, no NUL)

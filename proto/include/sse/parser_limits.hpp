@@ -15,7 +15,8 @@ namespace sse {
 struct parser_limits {
     /// Longest line, in bytes, not counting its line end.
     std::size_t max_line_length = std::size_t{16} << 20;
-    /// Largest event: the data buffer (data lines plus one LF each) plus the event type.
+    /// Largest event: the data buffer (data lines plus one LF each) plus the event type, counted
+    /// in input bytes (before invalid UTF-8 is replaced, which can triple a field's size).
     std::size_t max_event_size = std::size_t{16} << 20;
 };
 
