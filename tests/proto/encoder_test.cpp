@@ -20,6 +20,12 @@ namespace {
 std::size_t allocations = 0;
 }  // namespace
 
+// GCC's optimiser sees these through inlining and warns that malloc'd memory is freed by a
+// replaced delete; the pair is consistent, so the warning is silenced here only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void* operator new(std::size_t size) {
     ++allocations;
     if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
@@ -31,6 +37,9 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
     std::free(p);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace {
 
