@@ -16,3 +16,20 @@ function(sse_add_test name)
     PROPERTIES LABELS "${arg_LABELS}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# sse_add_header_check(<target> <include-dir> <glob>...)
+#
+# Compiles every public header on its own in a translation unit of its own, so a header that
+# forgets an #include fails the build instead of a user's.
+function(sse_add_header_check target include_dir)
+  file(GLOB_RECURSE headers RELATIVE ${include_dir} CONFIGURE_DEPENDS ${ARGN})
+  set(sources)
+  foreach(header IN LISTS headers)
+    string(MAKE_C_IDENTIFIER ${header} id)
+    set(source ${CMAKE_CURRENT_BINARY_DIR}/header_check/${id}.cpp)
+    file(CONFIGURE OUTPUT ${source} CONTENT "#include \"${header}\"\n#include \"${header}\"\n")
+    list(APPEND sources ${source})
+  endforeach()
+  add_library(${target} OBJECT ${sources})
+  target_link_libraries(${target} PRIVATE sse::proto)
+endfunction()
