@@ -1,0 +1,88 @@
+// sse::server::config: every knob of the reference server, with its default and the reason for it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sse::server {
+
+/// Settings of one server instance. The defaults make `sse-server` with no flags a sensible
+/// development server on 127.0.0.1:8080.
+struct config {
+    /// Address to listen on. Loopback by default: exposing a publish endpoint to a network is a
+    /// decision the operator makes explicitly.
+    std::string address = "127.0.0.1";
+    /// TCP port; 0 picks a free one (tests), read it back with server::port().
+    std::uint16_t port = 8080;
+    /// I/O threads sharing one io_context; 0 means std::thread::hardware_concurrency().
+    unsigned threads = 0;
+
+    /// Comment sent to every subscriber this often, so proxies keep idle streams open and dead
+    /// peers show up as failed writes. Zero disables heartbeats.
+    std::chrono::milliseconds heartbeat{15000};
+    /// `retry:` sent on connect: the reconnection delay the client should use. Unset sends none.
+    std::optional<std::uint64_t> retry_ms = 3000;
+
+    /// Bearer token POST /publish must present (`Authorization: Bearer <token>`). Empty: publishing
+    /// is open, which is only sensible on loopback.
+    std::string publish_token;
+
+    /// Origins allowed to use the server from a browser page on another origin (CORS): requests
+    /// carrying one of them in `Origin` get `Access-Control-Allow-Origin` back, and preflights are
+    /// answered. "*" allows every origin. Empty: no CORS headers at all (same-origin pages only).
+    std::vector<std::string> cors_origins;
+
+    /// Directory whose files GET/HEAD serve at paths no API route takes (demo and inspector
+    /// pages). Empty: no static files.
+    std::string static_dir;
+
+    /// Events kept per topic for Last-Event-ID resume: at most this many ...
+    std::size_t history_size = 1000;
+    /// ... and none older than this. Zero keeps events regardless of age.
+    std::chrono::milliseconds history_age{std::chrono::minutes(10)};
+
+    /// Bytes a subscriber may have queued but not yet written to its socket (replayed history and
+    /// the response head excepted: those are shared with the history). A subscriber that goes over
+    /// is disconnected, so one slow reader never makes the server's memory grow.
+    std::size_t queue_budget = std::size_t{1} << 20;
+    /// A write to a subscriber that makes no progress for this long closes the connection.
+    std::chrono::milliseconds write_timeout{30000};
+
+    /// Request line + headers, in bytes; more is answered 431.
+    std::size_t max_header_size = 8 * 1024;
+    /// Request target length; a longer one is answered 414.
+    std::size_t max_target_size = 4 * 1024;
+    /// Request body, in bytes; more is answered 413.
+    std::size_t max_body_size = 64 * 1024;
+    /// Time a client has to send a whole request (and the idle limit on keep-alive connections).
+    std::chrono::milliseconds request_timeout{30000};
+
+    /// How long stop() waits for streams to flush their final comment and close before it cuts
+    /// every remaining connection.
+    std::chrono::milliseconds shutdown_timeout{5000};
+
+    /// The first event id minus one. Unset: microseconds since the Unix epoch at startup, so ids
+    /// keep increasing across restarts and an id from a previous run reads as "older than the
+    /// history" (the client is told) rather than being confused with a new event.
+    std::optional<std::uint64_t> first_id_base;
+};
+
+/// What parse_command_line() found.
+struct command_line {
+    config settings;
+    bool show_help = false;
+    bool show_version = false;
+    std::string error;  ///< non-empty: bad usage, with a message naming the flag
+};
+
+/// Parses `sse-server` flags (see usage()). Never throws; a bad flag or value sets `error`.
+command_line parse_command_line(int argc, const char* const* argv);
+
+/// The --help text: every flag with its default.
+std::string usage();
+
+}  // namespace sse::server

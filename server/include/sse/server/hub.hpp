@@ -1,0 +1,143 @@
+// sse::server::hub: topics, the event id sequence, per-topic history and the subscriber registry.
+// Transport-free: the HTTP layer and the C++ embedding API both publish through it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "sse/server/frame.hpp"
+#include "sse/server/history.hpp"
+#include "sse/server/metrics.hpp"
+#include "sse/server/subscriber.hpp"
+
+namespace sse::server {
+
+/// The event type of the signal a resuming subscriber gets, before any replayed event, when its
+/// Last-Event-ID is older than the retained history or unknown: events may have been lost and the
+/// client should resynchronise. The signal has no `id`, so it does not move the client's position.
+inline constexpr std::string_view history_truncated_type = "sse-history-truncated";
+
+/// Settings of a hub (a subset of sse::server::config).
+struct hub_options {
+    std::uint64_t first_id_base = 0;  ///< ids start at first_id_base + 1
+    std::size_t history_size = 1000;
+    std::chrono::milliseconds history_age{0};  ///< zero: no age limit
+    std::size_t max_topics = 100000;            ///< live topics (with history or subscribers)
+    std::size_t max_topic_length = 256;
+    /// The clock history ages are measured with; replaceable so tests can age events.
+    std::function<history::clock::time_point()> now = [] { return history::clock::now(); };
+};
+
+/// What publish() did.
+struct publish_result {
+    std::uint64_t id = 0;   ///< the event's id (0 on error)
+    std::error_code error;  ///< std::errc::invalid_argument (bad topic), no_buffer_space (too
+                            ///< many topics) or an encoder error (sse::errc, e.g. CR in type)
+};
+
+/// How a subscription started.
+enum class resume_result {
+    live,       ///< no Last-Event-ID: live events only
+    complete,   ///< every event after the id was replayed
+    truncated,  ///< the id was older than the history or unknown: the signal was sent first
+};
+
+/// The pub/sub core. Every event gets the next id of ONE hub-wide sequence, so ids are unique and
+/// increasing across all topics: a subscriber of several topics resumes with a single
+/// Last-Event-ID. publish, subscribe (with its replay) and unsubscribe run under one mutex, which
+/// is what makes resume exact: no event can fall between the replay and the live stream, and a
+/// per-subscriber "last id delivered" filter rules out duplicates. Thread-safe.
+class hub {
+public:
+    hub(hub_options options, metrics& stats);
+    ~hub();
+    hub(const hub&) = delete;
+    hub& operator=(const hub&) = delete;
+
+    /// Publishes one event to `topic`: assigns the next id, encodes it once with sse::encode,
+    /// appends it to the topic's history and queues it to every subscriber of the topic.
+    /// `type` empty sends no `event` line (clients see "message").
+    publish_result publish(std::string_view topic, std::string_view data,
+                           std::string_view type = {});
+
+    /// Registers `sub` for `topics` (duplicates ignored). If `last_event_id` is given and not
+    /// empty, first delivers the truncation signal when needed, then every retained event of
+    /// those topics with a greater id, in id order. Then, in every case, a position marker (an
+    /// `id:` line and a blank line, no data: the client's last event ID becomes last_id() without
+    /// an event), then live events. All of it is delivered before this returns. Returns how it
+    /// started, or std::errc::invalid_argument (no topic, bad topic name) / no_buffer_space (too
+    /// many topics) in `error`, in which case `sub` is not registered.
+    resume_result subscribe(const std::shared_ptr<subscriber>& sub,
+                            std::span<const std::string> topics,
+                            std::optional<std::string_view> last_event_id, std::error_code& error);
+
+    /// Removes `sub` from every topic. Idempotent; never calls into `sub`.
+    void unsubscribe(const subscriber* sub);
+
+    /// Queues `f` (a comment: not an event) to every subscriber, e.g. a heartbeat. Subscribers over
+    /// their budget are dropped as in publish().
+    void broadcast(const frame& f);
+
+    /// Expires old history everywhere and forgets topics with neither history nor subscribers.
+    void sweep();
+
+    /// Unregisters every subscriber and close()s it with `last` (may be null).
+    void close_all(const frame& last);
+
+    /// The id of the last event published (first_id_base before any).
+    std::uint64_t last_id() const;
+    std::size_t subscriber_count() const;
+    /// Subscribers per topic, for /metrics.
+    std::vector<std::pair<std::string, std::size_t>> topic_subscribers() const;
+
+private:
+    struct topic;
+    struct registration {
+        std::shared_ptr<subscriber> sub;
+        std::vector<topic*> topics;
+        std::uint64_t last_delivered = 0;  // the no-duplicate filter
+    };
+    struct topic {
+        topic(std::string n, history h) : name(std::move(n)), events(std::move(h)) {}
+        std::string name;
+        history events;
+        std::unordered_set<registration*> subscribers;
+    };
+
+    topic* find_or_create_locked(std::string_view name, std::error_code& error);
+    void drop_locked(const std::vector<registration*>& over_budget);
+    void unsubscribe_locked(registration& r);
+    void forget_if_idle_locked(topic& t);
+    frame truncation_signal(std::optional<std::uint64_t> requested) const;
+    frame position_marker_locked() const;
+
+    hub_options options_;
+    metrics& stats_;
+    mutable std::mutex mutex_;
+    std::uint64_t last_id_;
+    std::uint64_t forgotten_floor_;  // see find_or_create_locked()
+    // Transparent hashing: publish() looks topics up by string_view without building a string.
+    struct name_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::unique_ptr<topic>, name_hash, std::equal_to<>> topics_;
+    std::unordered_map<const subscriber*, std::unique_ptr<registration>> registrations_;
+};
+
+}  // namespace sse::server

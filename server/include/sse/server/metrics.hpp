@@ -1,0 +1,43 @@
+// sse::server::metrics: the counters behind GET /metrics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sse::server {
+
+/// Process-wide counters, updated with relaxed atomics from any thread (they are statistics, not
+/// synchronisation). Gauges go up and down; counters only up.
+struct metrics {
+    std::atomic<std::uint64_t> connections_open{0};     ///< gauge: TCP connections held
+    std::atomic<std::uint64_t> connections_total{0};    ///< counter: accepted connections
+    std::atomic<std::uint64_t> subscribers{0};          ///< gauge: open event streams
+    std::atomic<std::uint64_t> requests_total{0};       ///< counter: HTTP requests answered
+    std::atomic<std::uint64_t> events_published{0};     ///< counter
+    std::atomic<std::uint64_t> events_delivered{0};     ///< counter: event frames queued to streams
+    std::atomic<std::uint64_t> bytes_sent{0};           ///< counter: bytes written to streams
+    std::atomic<std::uint64_t> slow_client_drops{0};    ///< counter: streams closed over budget
+    std::atomic<std::uint64_t> write_timeouts{0};       ///< counter: streams closed by write timeout
+    std::atomic<std::uint64_t> replay_hits{0};          ///< counter: resumes fully served from history
+    std::atomic<std::uint64_t> replay_misses{0};        ///< counter: resumes told history was truncated
+    std::atomic<std::uint64_t> publish_unauthorized{0}; ///< counter: POST /publish answered 401
+
+    /// Adds `n` to a counter (relaxed).
+    static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+        c.fetch_add(n, std::memory_order_relaxed);
+    }
+    /// Subtracts `n` from a gauge (relaxed).
+    static void sub(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+        c.fetch_sub(n, std::memory_order_relaxed);
+    }
+};
+
+/// Renders `m`, plus one `sse_topic_subscribers{topic="..."}` line per entry of `topics`, in the
+/// Prometheus text exposition format (version 0.0.4).
+std::string render_prometheus(const metrics& m,
+                              const std::vector<std::pair<std::string, std::size_t>>& topics);
+
+}  // namespace sse::server

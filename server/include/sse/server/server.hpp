@@ -1,0 +1,62 @@
+// sse::server::server: the reference SSE server, for embedding or behind `sse-server`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include "sse/server/config.hpp"
+#include "sse/server/hub.hpp"
+#include "sse/server/metrics.hpp"
+
+namespace sse::server {
+
+/// An HTTP/1.1 pub/sub server for Server-Sent Events on Boost.Asio: N I/O threads (config::threads)
+/// share one io_context, each connection runs on its own strand, no thread per connection.
+///
+/// Embedding:
+///   sse::server::server s({.port = 0});
+///   if (auto ec = s.start()) ...;             // listening once this returns
+///   s.publish("news", "hello");               // same path as POST /publish
+///   s.stop();                                  // graceful, bounded by config::shutdown_timeout
+class server {
+public:
+    explicit server(config settings);
+    /// Calls stop().
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Binds, listens and starts the I/O threads. Returns the bind/listen error (the server is then
+    /// not running), or std::errc::operation_not_permitted if called twice.
+    std::error_code start();
+
+    /// The bound port (the real one when config::port was 0); 0 before start().
+    std::uint16_t port() const;
+
+    /// Publishes an event, exactly as POST /publish does; see hub::publish(). Thread-safe.
+    publish_result publish(std::string_view topic, std::string_view data,
+                           std::string_view type = {});
+
+    /// Graceful shutdown: stops accepting, sends every stream a final comment and closes it,
+    /// closes idle keep-alive connections, waits for the I/O threads up to
+    /// config::shutdown_timeout, then cuts whatever is left. Idempotent; returns when every I/O
+    /// thread has exited. Must not be called from an I/O thread.
+    void stop();
+
+    /// The hub, for finer control than publish() (custom subscribers, last_id()).
+    sse::server::hub& hub();
+
+    /// Live counters (what GET /metrics shows).
+    const metrics& stats() const;
+
+    /// The settings in force.
+    const config& settings() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sse::server

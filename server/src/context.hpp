@@ -1,0 +1,39 @@
+// context: what every session of one server shares. Owned by the server; outlives every session.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "session_registry.hpp"
+#include "static_files.hpp"
+#include "sse/server/config.hpp"
+#include "sse/server/frame.hpp"
+#include "sse/server/hub.hpp"
+#include "sse/server/metrics.hpp"
+
+namespace sse::server::detail {
+
+/// Shared state of one server. The frames are built once at startup, so every subscriber's
+/// response head, retry hint and heartbeat are pointers to the same bytes.
+struct context {
+    explicit context(config c);
+
+    const config settings;
+    metrics stats;
+    hub events;
+    session_registry sessions;
+    static_files files;
+    std::atomic<bool> stopping{false};
+
+    /// The 200 response head of GET /events. `cors_origin` set: a head with
+    /// Access-Control-Allow-Origin for it, built for this request; otherwise the shared one.
+    frame stream_head_for(const std::optional<std::string>& cors_origin) const;
+
+    frame stream_head;  ///< the 200 response head of GET /events, without CORS headers
+    frame retry_hint;   ///< `retry:` per settings.retry_ms, or null
+    frame heartbeat;    ///< the keep-alive comment
+    frame goodbye;      ///< the comment sent before closing streams on shutdown
+};
+
+}  // namespace sse::server::detail

@@ -1,0 +1,62 @@
+#include "listener.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "http_session.hpp"
+
+namespace sse::server::detail {
+
+listener::listener(net::io_context& ioc, context& ctx)
+    : ioc_(ioc), ctx_(ctx), strand_(net::make_strand(ioc)), acceptor_(strand_), backoff_(strand_) {}
+
+std::error_code listener::open(const tcp::endpoint& endpoint) {
+    error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    return ec;
+}
+
+std::uint16_t listener::port() const {
+    error_code ec;
+    return acceptor_.local_endpoint(ec).port();
+}
+
+void listener::run() {
+    net::post(strand_, [self = shared_from_this()] { self->do_accept(); });
+}
+
+void listener::stop() {
+    net::post(strand_, [self = shared_from_this()] {
+        error_code ignored;
+        self->backoff_.cancel();
+        self->acceptor_.close(ignored);
+    });
+}
+
+void listener::do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [self = shared_from_this()](const error_code& ec, tcp::socket s) {
+                               self->on_accept(ec, std::move(s));
+                           });
+}
+
+void listener::on_accept(const error_code& ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+        // Typically EMFILE: retrying at once would spin; a short pause lets connections close.
+        backoff_.expires_after(std::chrono::milliseconds(50));
+        backoff_.async_wait([self = shared_from_this()](const error_code& wait_ec) {
+            if (!wait_ec) self->do_accept();
+        });
+        return;
+    }
+    error_code ignored;
+    // Events are small and latency matters more than packet count.
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<http_session>(std::move(socket), ctx_)->run();
+    do_accept();
+}
+
+}  // namespace sse::server::detail

@@ -1,0 +1,73 @@
+#include "sse/server/metrics.hpp"
+
+namespace sse::server {
+namespace {
+
+void line(std::string& out, const char* name, const char* type, const char* help,
+          const std::atomic<std::uint64_t>& v) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    out += name;
+    out += ' ';
+    out += std::to_string(v.load(std::memory_order_relaxed));
+    out += '\n';
+}
+
+// Prometheus label values escape backslash, double quote and line feed.
+void append_label_value(std::string& out, const std::string& v) {
+    for (const char c : v) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+}
+
+}  // namespace
+
+std::string render_prometheus(const metrics& m,
+                              const std::vector<std::pair<std::string, std::size_t>>& topics) {
+    std::string out;
+    line(out, "sse_connections_open", "gauge", "TCP connections currently open.", m.connections_open);
+    line(out, "sse_connections_total", "counter", "TCP connections accepted.", m.connections_total);
+    line(out, "sse_subscribers", "gauge", "Event streams currently open.", m.subscribers);
+    line(out, "sse_http_requests_total", "counter", "HTTP requests answered.", m.requests_total);
+    line(out, "sse_events_published_total", "counter", "Events published.", m.events_published);
+    line(out, "sse_events_delivered_total", "counter",
+         "Event frames queued to subscribers, replays included.", m.events_delivered);
+    line(out, "sse_stream_bytes_sent_total", "counter", "Bytes written to event streams.",
+         m.bytes_sent);
+    line(out, "sse_slow_client_drops_total", "counter",
+         "Streams closed because their queue went over budget.", m.slow_client_drops);
+    line(out, "sse_write_timeouts_total", "counter",
+         "Streams closed because a write made no progress in time.", m.write_timeouts);
+    line(out, "sse_replay_hits_total", "counter", "Resumes served completely from history.",
+         m.replay_hits);
+    line(out, "sse_replay_misses_total", "counter",
+         "Resumes that got the sse-history-truncated signal.", m.replay_misses);
+    line(out, "sse_publish_unauthorized_total", "counter", "Publish requests refused with 401.",
+         m.publish_unauthorized);
+    out += "# HELP sse_topic_subscribers Subscribers per topic.\n";
+    out += "# TYPE sse_topic_subscribers gauge\n";
+    for (const auto& [name, count] : topics) {
+        out += "sse_topic_subscribers{topic=\"";
+        append_label_value(out, name);
+        out += "\"} ";
+        out += std::to_string(count);
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace sse::server

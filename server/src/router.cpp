@@ -1,0 +1,258 @@
+#include "router.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "query.hpp"
+#include "sse/content_type.hpp"
+
+namespace sse::server::detail {
+namespace {
+
+constexpr std::string_view server_name = "ssekit";
+
+// Compares in time that depends on the expected token's length only, not on where the first
+// difference is, so response times do not leak the token byte by byte.
+bool constant_time_equal(std::string_view given, std::string_view expected) {
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const char g = i < given.size() ? given[i] : '\0';
+        diff |= static_cast<unsigned char>(g ^ expected[i]);
+    }
+    return diff == 0;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+route reply(response r) {
+    route out;
+    out.reply = std::move(r);
+    return out;
+}
+
+route options(const request& req, std::string_view allow) {
+    response r = router::text(http::status::no_content, req, "");
+    r.set(http::field::allow, allow);
+    r.body().clear();
+    r.content_length(boost::none);
+    return reply(std::move(r));
+}
+
+route not_allowed(const request& req, std::string_view allow) {
+    response r = router::text(http::status::method_not_allowed, req, "method not allowed\n");
+    r.set(http::field::allow, allow);
+    return reply(std::move(r));
+}
+
+struct publish_fields {
+    std::optional<std::string> topic, data, type;
+};
+
+std::optional<publish_fields> form_fields(std::string_view body) {
+    auto pairs = parse_form(body);
+    if (!pairs) return std::nullopt;
+    publish_fields f;
+    for (auto& [name, value] : *pairs) {
+        if (name == "topic") f.topic = std::move(value);
+        else if (name == "data") f.data = std::move(value);
+        else if (name == "type") f.type = std::move(value);
+    }
+    return f;
+}
+
+std::optional<publish_fields> json_fields(std::string_view body) {
+    const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return std::nullopt;
+    publish_fields f;
+    const auto take = [&j](const char* key, std::optional<std::string>& out) {
+        const auto it = j.find(key);
+        if (it == j.end() || it->is_null()) return true;
+        if (!it->is_string()) return false;
+        out = it->get<std::string>();
+        return true;
+    };
+    if (!take("topic", f.topic) || !take("data", f.data) || !take("type", f.type))
+        return std::nullopt;
+    return f;
+}
+
+}  // namespace
+
+response router::text(http::status status, const request& req, std::string_view body, bool close) {
+    response r{status, req.version()};
+    r.set(http::field::server, server_name);
+    r.set(http::field::content_type, "text/plain; charset=utf-8");
+    r.keep_alive(req.keep_alive() && !close);
+    r.body() = std::string(body);
+    r.prepare_payload();
+    // HEAD gets the headers a GET would, Content-Length included, and no body.
+    if (req.method() == http::verb::head) r.body().clear();
+    return r;
+}
+
+response router::error(http::status status, std::string_view body) {
+    response r{status, 11};
+    r.set(http::field::server, server_name);
+    r.set(http::field::content_type, "text/plain; charset=utf-8");
+    r.keep_alive(false);
+    r.body() = std::string(body);
+    r.prepare_payload();
+    return r;
+}
+
+route router::handle(const request& req) const {
+    metrics::add(ctx_.stats.requests_total);
+    route r = dispatch(req);
+    if (ctx_.settings.cors_origins.empty()) return r;
+    const std::optional<std::string> origin = allowed_origin(req);
+    if (r.stream) {
+        r.stream->cors_origin = origin;
+        return r;
+    }
+    response& res = *r.reply;
+    // The answer depends on Origin, so caches must key on it whether or not this one is allowed.
+    res.set(http::field::vary, "Origin");
+    if (!origin) return r;
+    res.set(http::field::access_control_allow_origin, *origin);
+    if (req.method() == http::verb::options &&
+        req.find(http::field::access_control_request_method) != req.end()) {
+        // A preflight: what the page may send. Last-Event-ID is what a polyfilled EventSource
+        // sets on reconnection; Authorization and Content-Type are what publishing needs.
+        if (const auto allow = res.find(http::field::allow); allow != res.end())
+            res.set(http::field::access_control_allow_methods, allow->value());
+        res.set(http::field::access_control_allow_headers,
+                "Authorization, Content-Type, Last-Event-ID");
+        res.set(http::field::access_control_max_age, "600");
+    }
+    return r;
+}
+
+std::optional<std::string> router::allowed_origin(const request& req) const {
+    const auto it = req.find(http::field::origin);
+    if (it == req.end()) return std::nullopt;
+    const std::string_view origin = it->value();
+    for (const std::string& allowed : ctx_.settings.cors_origins)
+        if (allowed == "*" || allowed == origin) return std::string(origin);
+    return std::nullopt;
+}
+
+route router::dispatch(const request& req) const {
+    if (req.target().size() > ctx_.settings.max_target_size)
+        return reply(text(http::status::uri_too_long, req, "request target too long\n", true));
+    const auto [path, query] = split_target(req.target());
+    const http::verb m = req.method();
+
+    if (path == "/events") {
+        if (m == http::verb::get || m == http::verb::head) return events(req, query);
+        if (m == http::verb::options) return options(req, "GET, HEAD, OPTIONS");
+        return not_allowed(req, "GET, HEAD, OPTIONS");
+    }
+    if (path == "/publish") {
+        if (m == http::verb::post) return publish(req);
+        if (m == http::verb::options) return options(req, "POST, OPTIONS");
+        return not_allowed(req, "POST, OPTIONS");
+    }
+    if (path == "/healthz" || path == "/metrics") {
+        if (m == http::verb::options) return options(req, "GET, HEAD, OPTIONS");
+        if (m != http::verb::get && m != http::verb::head) return not_allowed(req, "GET, HEAD, OPTIONS");
+        if (path == "/healthz") return reply(text(http::status::ok, req, "ok\n"));
+        return metrics_page(req);
+    }
+    if (path == "*" && m == http::verb::options) return options(req, "GET, HEAD, POST, OPTIONS");
+    if (m == http::verb::get || m == http::verb::head) {
+        if (auto file = ctx_.files.find(path)) {
+            response r = text(http::status::ok, req, file->content);
+            r.set(http::field::content_type, file->mime_type);
+            r.set("X-Content-Type-Options", "nosniff");
+            return reply(std::move(r));
+        }
+    }
+    return reply(text(http::status::not_found, req, "not found\n"));
+}
+
+route router::events(const request& req, std::string_view query) const {
+    const auto params = parse_form(query);
+    if (!params) return reply(text(http::status::bad_request, req, "malformed query string\n"));
+    stream_request s;
+    for (const auto& [name, value] : *params) {
+        if (name == "topic") s.topics.push_back(value);
+        else if (name == "lastEventId") s.last_event_id = value;
+    }
+    if (s.topics.empty())
+        return reply(text(http::status::bad_request, req, "give at least one topic= parameter\n"));
+    // The header is what EventSource sends on reconnection; it wins over the query parameter,
+    // which only serves clients that cannot set headers on their first connection.
+    if (const auto it = req.find("Last-Event-ID"); it != req.end())
+        s.last_event_id = std::string(it->value());
+
+    if (req.method() == http::verb::head) {
+        response r{http::status::ok, req.version()};
+        r.set(http::field::server, server_name);
+        r.set(http::field::content_type, "text/event-stream");
+        r.set(http::field::cache_control, "no-cache");
+        r.set("X-Accel-Buffering", "no");
+        r.keep_alive(false);
+        return reply(std::move(r));
+    }
+    route out;
+    out.stream = std::move(s);
+    return out;
+}
+
+bool router::authorized(const request& req) const {
+    const std::string& token = ctx_.settings.publish_token;
+    if (token.empty()) return true;
+    const auto it = req.find(http::field::authorization);
+    if (it == req.end()) return false;
+    const std::string_view value = it->value();
+    constexpr std::string_view scheme = "Bearer ";
+    // The scheme is case-insensitive (RFC 9110 11.1); the token is not.
+    if (value.size() < scheme.size() || !iequals(value.substr(0, scheme.size()), scheme))
+        return false;
+    return constant_time_equal(value.substr(scheme.size()), token);
+}
+
+route router::publish(const request& req) const {
+    if (!authorized(req)) {
+        metrics::add(ctx_.stats.publish_unauthorized);
+        response r = text(http::status::unauthorized, req, "publishing needs a bearer token\n");
+        r.set(http::field::www_authenticate, "Bearer realm=\"sse-server\"");
+        return reply(std::move(r));
+    }
+    const auto ct = req.find(http::field::content_type);
+    const auto mime = sse::extract_mime_type(ct == req.end() ? std::string_view{} : std::string_view(ct->value()));
+    std::optional<publish_fields> fields;
+    if (mime && mime->has_essence("application/json"))
+        fields = json_fields(req.body());
+    else if (mime && mime->has_essence("application/x-www-form-urlencoded"))
+        fields = form_fields(req.body());
+    else
+        return reply(text(http::status::unsupported_media_type, req,
+                          "send application/x-www-form-urlencoded or application/json\n"));
+    if (!fields) return reply(text(http::status::bad_request, req, "malformed body\n"));
+    if (!fields->topic) return reply(text(http::status::bad_request, req, "missing topic\n"));
+
+    const publish_result r = ctx_.events.publish(*fields->topic, fields->data.value_or(""),
+                                                 fields->type.value_or(""));
+    if (r.error == std::errc::no_buffer_space)
+        return reply(text(http::status::service_unavailable, req, "too many topics\n"));
+    if (r.error) return reply(text(http::status::bad_request, req, r.error.message() + "\n"));
+    response ok = text(http::status::ok, req, "{\"id\":\"" + std::to_string(r.id) + "\"}\n");
+    ok.set(http::field::content_type, "application/json");
+    return reply(std::move(ok));
+}
+
+route router::metrics_page(const request& req) const {
+    response r = text(http::status::ok, req,
+                      render_prometheus(ctx_.stats, ctx_.events.topic_subscribers()));
+    r.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    return reply(std::move(r));
+}
+
+}  // namespace sse::server::detail

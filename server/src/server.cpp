@@ -1,0 +1,202 @@
+#include "sse/server/server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "asio.hpp"
+#include "context.hpp"
+#include "http_session.hpp"
+#include "listener.hpp"
+#include "sse/encoder.hpp"
+
+namespace sse::server {
+namespace detail {
+namespace {
+
+hub_options hub_settings(const config& c) {
+    hub_options o;
+    if (c.first_id_base) {
+        o.first_id_base = *c.first_id_base;
+    } else {
+        const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+        o.first_id_base = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count());
+    }
+    o.history_size = c.history_size;
+    o.history_age = c.history_age;
+    return o;
+}
+
+// Serialised once by Beast: every stream's head is the same bytes. No Content-Length and no
+// chunking: on HTTP/1.1 the body then runs until the connection closes (RFC 9112 6.3), so event
+// frames go to the socket exactly as the encoder made them.
+std::string stream_head_bytes(const std::optional<std::string>& cors_origin) {
+    namespace http = beast::http;
+    http::response<http::empty_body> r{http::status::ok, 11};
+    r.set(http::field::server, "ssekit");
+    r.set(http::field::content_type, "text/event-stream");
+    r.set(http::field::cache_control, "no-cache");
+    r.set("X-Accel-Buffering", "no");
+    if (cors_origin) {
+        r.set(http::field::access_control_allow_origin, *cors_origin);
+        r.set(http::field::vary, "Origin");
+    }
+    std::ostringstream out;
+    out << r.base();
+    return out.str();
+}
+
+frame comment(std::string_view text) {
+    std::string bytes;
+    sse::encode_comment(text, bytes);
+    return make_frame(std::move(bytes));
+}
+
+}  // namespace
+
+context::context(config c)
+    : settings(std::move(c)),
+      events(hub_settings(settings), stats),
+      files(settings.static_dir),
+      stream_head(make_frame(stream_head_bytes(std::nullopt))),
+      heartbeat(comment(" keep-alive")),
+      goodbye(comment(" server shutting down")) {
+    if (settings.retry_ms) {
+        std::string bytes;
+        sse::encode_retry(*settings.retry_ms, bytes);
+        retry_hint = make_frame(std::move(bytes));
+    }
+}
+
+frame context::stream_head_for(const std::optional<std::string>& cors_origin) const {
+    if (!cors_origin) return stream_head;
+    return make_frame(stream_head_bytes(cors_origin));
+}
+
+}  // namespace detail
+
+struct server::impl {
+    explicit impl(config c)
+        : ctx(std::move(c)),
+          ioc(static_cast<int>(thread_count())),
+          ticker(detail::net::make_strand(ioc)) {}
+
+    unsigned thread_count() const {
+        if (ctx.settings.threads != 0) return ctx.settings.threads;
+        return std::max(1u, std::thread::hardware_concurrency());
+    }
+
+    void do_tick() {
+        // Without heartbeats the ticker still runs, rarely, to expire history.
+        const auto every = ctx.settings.heartbeat.count() > 0 ? ctx.settings.heartbeat
+                                                              : std::chrono::milliseconds(60000);
+        ticker.expires_after(every);
+        ticker.async_wait([this](const detail::error_code& ec) {
+            if (ec || ctx.stopping.load()) return;
+            if (ctx.settings.heartbeat.count() > 0) ctx.events.broadcast(ctx.heartbeat);
+            ctx.events.sweep();
+            do_tick();
+        });
+    }
+
+    detail::context ctx;  // declared first: outlives the io_context and every session in it
+    detail::net::io_context ioc;
+    std::optional<detail::net::executor_work_guard<detail::net::io_context::executor_type>> work;
+    std::shared_ptr<detail::listener> acceptor;
+    detail::net::steady_timer ticker;
+    std::vector<std::thread> threads;
+    std::uint16_t bound_port = 0;
+
+    std::mutex mutex;
+    std::condition_variable all_exited;
+    unsigned running = 0;
+    bool started = false;
+    bool stopped = false;
+};
+
+server::server(config settings) : impl_(std::make_unique<impl>(std::move(settings))) {}
+
+server::~server() { stop(); }
+
+std::error_code server::start() {
+    namespace net = detail::net;
+    if (impl_->started) return std::make_error_code(std::errc::operation_not_permitted);
+    detail::error_code ec;
+    const auto address = net::ip::make_address(impl_->ctx.settings.address, ec);
+    if (ec) return std::error_code(ec);
+    impl_->acceptor = std::make_shared<detail::listener>(impl_->ioc, impl_->ctx);
+    if (const std::error_code open_ec =
+            impl_->acceptor->open(detail::tcp::endpoint(address, impl_->ctx.settings.port)))
+        return open_ec;
+    impl_->bound_port = impl_->acceptor->port();
+    impl_->started = true;
+    impl_->work.emplace(impl_->ioc.get_executor());
+    impl_->acceptor->run();
+    net::post(impl_->ticker.get_executor(), [this] { impl_->do_tick(); });
+
+    const unsigned n = impl_->thread_count();
+    impl_->running = n;
+    for (unsigned i = 0; i < n; ++i) {
+        impl_->threads.emplace_back([this] {
+            impl_->ioc.run();
+            std::lock_guard lock(impl_->mutex);
+            --impl_->running;
+            impl_->all_exited.notify_all();
+        });
+    }
+    return {};
+}
+
+std::uint16_t server::port() const { return impl_->bound_port; }
+
+publish_result server::publish(std::string_view topic, std::string_view data,
+                               std::string_view type) {
+    return impl_->ctx.events.publish(topic, data, type);
+}
+
+void server::stop() {
+    namespace net = detail::net;
+    impl& s = *impl_;
+    if (!s.started || s.stopped) return;
+    s.stopped = true;
+
+    // Order matters: `stopping` first, so a stream that subscribes after close_all() sees it and
+    // closes itself; then no new connections; then every open stream and idle connection.
+    s.ctx.stopping.store(true);
+    s.acceptor->stop();
+    net::post(s.ticker.get_executor(), [&s] { s.ticker.cancel(); });
+    s.ctx.events.close_all(s.ctx.goodbye);
+    for (const auto& session : s.ctx.sessions.alive()) session->close();
+    s.work.reset();
+
+    {
+        std::unique_lock lock(s.mutex);
+        if (!s.all_exited.wait_for(lock, s.ctx.settings.shutdown_timeout,
+                                   [&s] { return s.running == 0; }))
+            s.ioc.stop();  // the bound is reached: cut what is left (its handlers are destroyed)
+    }
+    for (std::thread& t : s.threads) t.join();
+    s.threads.clear();
+    // Streams still registered (only after a forced stop) drop their hub reference now, so they
+    // die with the io_context's pending handlers.
+    s.ctx.events.close_all(nullptr);
+}
+
+sse::server::hub& server::hub() { return impl_->ctx.events; }
+
+const metrics& server::stats() const { return impl_->ctx.stats; }
+
+const config& server::settings() const { return impl_->ctx.settings; }
+
+}  // namespace sse::server

@@ -1,0 +1,77 @@
+// stream_session: one open GET /events response, fed by the hub.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asio.hpp"
+#include "connection_slot.hpp"
+#include "context.hpp"
+#include "sse/server/subscriber.hpp"
+
+namespace sse::server::detail {
+
+/// Writes the response head, the retry hint, any replay and then live frames to one connection.
+///
+/// Frames wait in a queue bounded in bytes (config::queue_budget); going over disconnects the
+/// subscriber (the hub stops delivering at once, the socket closes on the strand). Writes gather
+/// the whole queue into one async_write of shared buffers: no copy of any event. A write that
+/// makes no progress for config::write_timeout closes the connection. The session also waits for
+/// the socket to become readable, which is how it learns that the peer went away while idle.
+///
+/// Threading: deliver() and close() run on any thread and only touch the queue under `mutex_`;
+/// everything else runs on the connection's strand.
+class stream_session final : public subscriber,
+                             public std::enable_shared_from_this<stream_session> {
+public:
+    /// `executor` is the strand of the connection that attach() will hand over.
+    stream_session(context& ctx, net::any_io_executor executor);
+    ~stream_session() override;
+
+    /// Registers with the hub for `topics`, resuming after `last_event_id` if given and not empty;
+    /// the replay is queued now, nothing is written before attach(). Returns the hub's error (bad
+    /// topic name, too many topics), in which case the caller still owns the connection and
+    /// answers it. Call once, on the strand.
+    std::error_code subscribe(const std::vector<std::string>& topics,
+                              const std::optional<std::string>& last_event_id,
+                              resume_result& how);
+
+    /// Takes the connection over after a successful subscribe(): queues the response `head` and the
+    /// retry hint in front of the replay and starts writing. Call on the strand.
+    void attach(beast::tcp_stream&& stream, connection_slot slot, frame head);
+
+    bool deliver(const frame& f, bool exempt) override;
+    void close(const frame& last) override;
+
+private:
+    void schedule_write_locked();
+    void do_write();
+    void on_write(const error_code& ec, std::size_t bytes);
+    void do_watch();
+    void on_watch(const error_code& ec);
+    void end();
+
+    context& ctx_;
+    net::any_io_executor executor_;
+    std::optional<beast::tcp_stream> stream_;  // set by attach()
+    std::optional<connection_slot> slot_;
+
+    std::mutex mutex_;  // guards the members up to `ended_`
+    std::vector<frame> pending_;  // queued, not yet handed to a write
+    std::size_t queued_bytes_ = 0;  // pending_ + the write in flight
+    std::size_t exempt_bytes_ = 0;  // of queued_bytes_, the head, hint and replay (at the front)
+    bool holding_ = true;           // until attach() has put the head in front of the replay
+    bool write_scheduled_ = false;  // a do_write is posted or a write is in flight
+    bool closing_ = false;          // close after the queue drains
+    bool ended_ = false;
+
+    // Strand only.
+    std::vector<frame> writing_;
+    std::vector<net::const_buffer> buffers_;
+};
+
+}  // namespace sse::server::detail

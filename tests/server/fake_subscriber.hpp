@@ -1,0 +1,49 @@
+// A subscriber that records the frames the hub gives it, parsed back with sse::parser, so hub
+// tests check what a client would see. It can refuse frames past a byte budget.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <string>
+
+#include "sse/parser.hpp"
+#include "sse/server/subscriber.hpp"
+#include "support/recorder.hpp"
+
+namespace sse::test {
+
+class fake_subscriber final : public sse::server::subscriber {
+public:
+    explicit fake_subscriber(std::size_t budget = std::numeric_limits<std::size_t>::max())
+        : parser_(recorder_), budget_(budget) {}
+
+    bool deliver(const sse::server::frame& f, bool exempt) override {
+        if (!exempt && counted_ + f->size() > budget_) {
+            refused = true;
+            return false;
+        }
+        if (!exempt) counted_ += f->size();
+        bytes += *f;
+        parser_.feed(*f);
+        return true;
+    }
+    void close(const sse::server::frame& last) override {
+        ++closes;
+        if (last) bytes += *last;
+    }
+
+    std::vector<record> events() const { return recorder_.records; }
+    const std::vector<std::string>& comments() const { return recorder_.comments; }
+
+    std::string bytes;
+    bool refused = false;
+    int closes = 0;
+
+private:
+    recorder recorder_;
+    sse::parser parser_;
+    std::size_t budget_;
+    std::size_t counted_ = 0;
+};
+
+}  // namespace sse::test
