@@ -75,6 +75,14 @@ void parser::reset() {
     finished_ = false;
 }
 
+std::error_code parser::reset(std::string_view last_event_id) {
+    if (contains_nul(last_event_id)) return errc::id_has_nul;
+    if (last_event_id.find_first_of("\r\n") != std::string_view::npos) return errc::id_has_line_break;
+    detail::utf8_assign(last_id_, last_event_id);
+    reset();
+    return {};
+}
+
 action parser::process_line(std::string_view line) {
     // 9.2.6: "If the line is empty (a blank line): Dispatch the event, as defined below."
     if (line.empty()) return dispatch();

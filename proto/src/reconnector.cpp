@@ -157,9 +157,15 @@ void reconnector::on_retry(std::uint64_t ms) noexcept {
 }
 
 void reconnector::update_from(const parser& p) {
-    // The parser's last event ID string has no NUL, CR or LF, so this cannot fail.
-    (void)on_last_event_id(p.last_event_id());
-    if (const auto retry = p.retry()) on_retry(*retry);
+    if (p.last_event_id() != seen_last_event_id_) {
+        seen_last_event_id_ = p.last_event_id();
+        // The parser's last event ID string has no NUL, CR or LF, so this cannot fail.
+        (void)on_last_event_id(seen_last_event_id_);
+    }
+    if (p.retry() != seen_retry_) {
+        seen_retry_ = p.retry();
+        if (seen_retry_) on_retry(*seen_retry_);
+    }
 }
 
 ready_state reconnector::state() const noexcept {

@@ -50,6 +50,9 @@ struct model {
     std::string last_id;                     // the EventSource's last event ID string
     std::string parser_id;                   // the parser's view of it
     std::optional<std::uint64_t> parser_retry;  // the last retry the parser saw
+    // What update_from() last took from the parser: it applies only what changed since.
+    std::string seen_parser_id;
+    std::optional<std::uint64_t> seen_parser_retry;
 };
 
 // What the reconnector must return for one command.
@@ -108,6 +111,8 @@ i64 model_delay(model& m) {
 
 expected connect(model& m, i64 at) {
     m.ph = phase::requesting;
+    // The caller's loop seeds the new stream's parser with the last event ID string.
+    m.parser_id = m.last_id;
     expected e = make(sse::action_kind::connect, at);
     // 9.2.3: Last-Event-ID only "If the EventSource object's last event ID string is not the
     // empty string".
@@ -140,9 +145,16 @@ expected lose(model& m, i64 at) {
 }
 
 void take_parser_state(model& m) {
-    m.last_id = m.parser_id;
-    if (m.parser_retry) {
-        m.reconnection_time = static_cast<i64>(std::min<std::uint64_t>(*m.parser_retry, i64_max));
+    if (m.parser_id != m.seen_parser_id) {
+        m.seen_parser_id = m.parser_id;
+        m.last_id = m.parser_id;
+    }
+    if (m.parser_retry != m.seen_parser_retry) {
+        m.seen_parser_retry = m.parser_retry;
+        if (m.parser_retry) {
+            m.reconnection_time =
+                static_cast<i64>(std::min<std::uint64_t>(*m.parser_retry, i64_max));
+        }
     }
 }
 
@@ -190,8 +202,9 @@ void check_action(const expected& e, const sse::reconnect_action& a, sut& s) {
     RC_ASSERT(a.send_last_event_id == e.send_last_event_id);
     RC_ASSERT(std::string(a.last_event_id) == e.last_event_id);
     RC_ASSERT(a.reason == e.reason);
-    // What a real caller does on connect: a new response body is a new stream.
-    if (a.kind == sse::action_kind::connect) s.parser.reset();
+    // What a real caller does on connect: a new response body is a new stream, which starts
+    // from the EventSource's last event ID string.
+    if (a.kind == sse::action_kind::connect) RC_ASSERT(!s.parser.reset(s.rc.last_event_id()));
 }
 
 using command = rc::state::Command<model, sut>;

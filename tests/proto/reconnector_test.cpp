@@ -338,6 +338,58 @@ TEST(reconnector, an_id_set_before_start_resumes_a_saved_position) {
     EXPECT_EQ(c.last_event_id, "saved-17");
 }
 
+TEST(reconnector, a_saved_position_survives_a_stream_that_sets_no_id) {
+    // The documented loop: seed the parser from the reconnector on connect, mirror it back after
+    // each feed. Events report the saved id, and the next reconnection sends it again.
+    struct last_id_recorder final : sse::handler {
+        std::vector<std::string> ids;
+        sse::action on_event(const sse::event& e) override {
+            ids.emplace_back(e.last_event_id);
+            return sse::action::proceed;
+        }
+    } events;
+    sse::parser p(events);
+    reconnector rc;
+    ASSERT_FALSE(rc.on_last_event_id("saved-17"));
+    ASSERT_EQ(rc.start(0ms).kind, action_kind::connect);
+    ASSERT_FALSE(p.reset(rc.last_event_id()));
+    ASSERT_EQ(rc.on_response(0ms, 200, event_stream).kind, action_kind::open);
+    ASSERT_FALSE(p.feed(": hello\n\ndata: x\n\n").error);
+    rc.update_from(p);
+    EXPECT_EQ(events.ids, std::vector<std::string>{"saved-17"});
+    ASSERT_EQ(rc.on_end_of_stream(10ms).kind, action_kind::wait);
+    const reconnect_action c = rc.on_timer(3010ms);
+    ASSERT_EQ(c.kind, action_kind::connect);
+    EXPECT_TRUE(c.send_last_event_id);
+    EXPECT_EQ(c.last_event_id, "saved-17");
+}
+
+TEST(reconnector, update_from_takes_only_what_the_parser_changed) {
+    ignore_all h;
+    sse::parser p(h);
+    reconnector rc;
+    ASSERT_FALSE(p.feed("retry: 100\n").error);
+    rc.update_from(p);
+    EXPECT_EQ(rc.reconnection_time(), 100ms);
+    rc.on_retry(5000);  // the caller's own choice
+    ASSERT_FALSE(p.feed("data: x\n\n").error);
+    rc.update_from(p);
+    EXPECT_EQ(rc.reconnection_time(), 5000ms) << "an unchanged parser retry must not win";
+    ASSERT_FALSE(p.feed("retry: 200\nid: 9\n\n").error);
+    rc.update_from(p);
+    EXPECT_EQ(rc.reconnection_time(), 200ms);
+    EXPECT_EQ(rc.last_event_id(), "9");
+}
+
+TEST(reconnector, parser_reset_rejects_ids_a_stream_could_not_set) {
+    ignore_all h;
+    sse::parser p(h);
+    ASSERT_FALSE(p.reset("ok"));
+    EXPECT_EQ(p.reset(std::string_view("a\0b", 3)), sse::errc::id_has_nul);
+    EXPECT_EQ(p.reset("a\nb"), sse::errc::id_has_line_break);
+    EXPECT_EQ(p.last_event_id(), "ok");
+}
+
 TEST(reconnector, network_errors_before_open_reconnect_for_ever_by_default) {
     // 9.2.2 processResponse step 2: a network error reestablishes the connection.
     reconnector rc;

@@ -33,8 +33,13 @@ struct feed_result {
 /// - No exceptions, no I/O, no clocks: it compiles unchanged to WebAssembly.
 ///
 /// The handler must outlive the parser (or be replaced with set_handler first).
+///
+/// Re-entrancy: a handler must not call feed(), finish() or reset() on the parser that is calling
+/// it; return action::pause instead and call them after feed() returns.
 class parser {
 public:
+    /// A parser for a new stream with an empty last event ID, reporting to `h` (which must
+    /// outlive it) and bounded by `limits`. Allocates nothing until input arrives.
     explicit parser(handler& h, parser_limits limits = {});
 
     /// Interprets `bytes`, calling the handler for each event, retry and comment completed.
@@ -57,6 +62,12 @@ public:
     /// reconnections.
     void reset();
 
+    /// reset(), then sets the last event ID string to `last_event_id`: for a client that resumes a
+    /// position it saved (events dispatched on the new stream report this id until the stream
+    /// sets another). Returns errc::id_has_nul or errc::id_has_line_break, and changes nothing,
+    /// for an id a stream could never have set. Invalid UTF-8 is replaced with U+FFFD.
+    std::error_code reset(std::string_view last_event_id);
+
     /// The last event ID string: the id buffer as of the last dispatch (possibly empty). Sent as
     /// Last-Event-ID on reconnection. Valid UTF-8; the view lives until the next feed/reset.
     std::string_view last_event_id() const noexcept { return last_id_; }
@@ -67,6 +78,7 @@ public:
     /// The sticky error, if any.
     std::error_code error() const noexcept { return error_; }
 
+    /// The limits this parser was made with.
     const parser_limits& limits() const noexcept { return limits_; }
 
     /// Replaces the handler; the new one must outlive the parser.

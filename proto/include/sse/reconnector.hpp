@@ -18,7 +18,7 @@
 //     void act(const sse::reconnect_action& a) {
 //         if (a.fire_error) fire("error");           // readyState is already CONNECTING/CLOSED
 //         switch (a.kind) {
-//         case sse::action_kind::connect: parser.reset();
+//         case sse::action_kind::connect: parser.reset(rc.last_event_id());
 //             http_get(url, a.send_last_event_id ? a.last_event_id : ""); break;
 //         case sse::action_kind::open: fire("open"); break;
 //         case sse::action_kind::wait: timer.arm_at(a.when); break;
@@ -158,9 +158,12 @@ public:
     /// used by every later wait. Values above INT64_MAX saturate. Accepted in any state.
     void on_retry(std::uint64_t milliseconds) noexcept;
 
-    /// Takes the last event ID string and, if the stream set one, the reconnection time from `p`.
-    /// Call it after each parser::feed(). Prefer this to forwarding handler::on_event(): an event
-    /// with an `id` but no `data` updates the last event ID string without firing an event.
+    /// Takes what `p` changed since the previous call: its last event ID string and the
+    /// reconnection time its stream set. Call it after each parser::feed(). Prefer this to
+    /// forwarding handler::on_event(): an event with an `id` but no `data` updates the last event
+    /// ID string without firing an event. Only changes are taken, so an id or retry set directly
+    /// (a saved position, a caller's own retry) is not overwritten by a parser that has not seen
+    /// a new one; on connect, seed the parser with parser::reset(rc.last_event_id()).
     void update_from(const parser& p);
 
     /// readyState. Before start() it is already CONNECTING, as for a new EventSource.
@@ -199,6 +202,9 @@ private:
     std::uint32_t failed_attempts_ = 0;
     double backoff_factor_ = 1.0;  // backoff_multiplier ^ failed_attempts_, bounded
     std::uint64_t rng_state_;      // splitmix64
+    // What update_from() last saw in a parser, so it applies only what changed.
+    std::string seen_last_event_id_;
+    std::optional<std::uint64_t> seen_retry_;
 };
 
 }  // namespace sse
