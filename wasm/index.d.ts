@@ -31,7 +31,8 @@ export type SseErrorCode =
   | 'type_has_line_break'
   | 'id_has_line_break'
   | 'id_has_nul'
-  | 'type_without_data';
+  | 'type_without_data'
+  | 'message_too_large';
 
 /** An error from ssekit's core: `code` names the native sse::errc value, `errno` is its number. */
 export class SseError extends Error {

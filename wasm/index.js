@@ -92,6 +92,7 @@ const CODES = new Map([
   [101, 'id_has_line_break'],
   [102, 'id_has_nul'],
   [103, 'type_without_data'],
+  [104, 'message_too_large'],
 ]);
 // The same messages as the native "sse" error category (proto/src/error.cpp).
 const MESSAGES = {
@@ -104,6 +105,7 @@ const MESSAGES = {
   id_has_nul: 'event id contains U+0000 NULL; clients ignore such an id',
   type_without_data:
     'event type set without data; clients dispatch no event without data, so set data (empty is fine) or leave the type empty',
+  message_too_large: 'encoded message larger than a std::string can hold; send the data in parts',
 };
 
 /** An error ssekit reports: `code` is the sse::errc name, `errno` its stable number. */

@@ -1,5 +1,7 @@
 #include "sse/encoder.hpp"
 
+#include <limits>
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -54,10 +56,11 @@ line_split split_lines(std::string_view text) noexcept {
     }
 }
 
-// Bytes taken by `text` written as prefixed lines, each ending in LF.
-std::size_t lines_size(std::string_view prefix, std::string_view text) noexcept {
+// Bytes taken by `text` written as prefixed lines, each ending in LF. 64-bit even where size_t is
+// 32-bit (wasm32): a payload of many short lines can grow several-fold.
+std::uint64_t lines_size(std::string_view prefix, std::string_view text) noexcept {
     const line_split s = split_lines(text);
-    return s.lines * (prefix.size() + 1) + text.size() - s.break_bytes;
+    return std::uint64_t{s.lines} * (prefix.size() + 1) + text.size() - s.break_bytes;
 }
 
 // Writes one `prefix` line per line of `text`. The caller has reserved lines_size(prefix, text).
@@ -81,8 +84,8 @@ void append_field(std::string_view prefix, std::string_view value, std::string& 
     out.push_back('\n');
 }
 
-std::size_t field_size(std::string_view prefix, std::string_view value) noexcept {
-    return prefix.size() + value.size() + 1;
+std::uint64_t field_size(std::string_view prefix, std::string_view value) noexcept {
+    return std::uint64_t{prefix.size()} + value.size() + 1;
 }
 
 std::size_t decimal_digits(std::uint64_t v) noexcept {
@@ -139,9 +142,9 @@ std::error_code check(const message& m) noexcept {
     return {};
 }
 
-// encoded_size() for a message check() accepted.
-std::size_t block_size(const message& m) noexcept {
-    std::size_t n = 1;  // the blank line
+// encoded_size() for a message check() accepted, in 64 bits (see lines_size).
+std::uint64_t block_size(const message& m) noexcept {
+    std::uint64_t n = 1;  // the blank line
     if (m.id) n += field_size(id_prefix, *m.id);
     if (!m.type.empty()) n += field_size(event_prefix, m.type);
     if (m.retry) n += retry_size(*m.retry);
@@ -153,7 +156,9 @@ std::size_t block_size(const message& m) noexcept {
 
 std::error_code encode(const message& m, std::string& out) {
     if (const std::error_code ec = check(m)) return ec;
-    const std::size_t size = block_size(m);
+    const std::uint64_t wide = block_size(m);
+    if (wide > out.max_size() - out.size()) return errc::message_too_large;
+    const auto size = static_cast<std::size_t>(wide);
     reserve_for(size, out);
     [[maybe_unused]] const std::size_t start = out.size();
 
@@ -187,13 +192,15 @@ std::error_code encode(const message& m, std::string& out) {
 
 std::size_t encoded_size(const message& m) noexcept {
     if (check(m)) return 0;
-    return block_size(m);
+    const std::uint64_t size = block_size(m);
+    return size > std::numeric_limits<std::size_t>::max() ? 0 : static_cast<std::size_t>(size);
 }
 
 void encode_comment(std::string_view text, std::string& out) {
     // 9.2.6: "If the line starts with a U+003A COLON character (:): Ignore the line." A comment
     // cannot span lines, so each line of `text` gets its own colon.
-    reserve_for(lines_size(comment_prefix, text), out);
+    const std::uint64_t size = lines_size(comment_prefix, text);
+    reserve_for(static_cast<std::size_t>(std::min<std::uint64_t>(size, out.max_size())), out);
     append_lines(comment_prefix, text, out);
 }
 

@@ -27,6 +27,8 @@ public:
             return "event id contains CR or LF, which the event-stream format cannot carry";
         case errc::id_has_nul:
             return "event id contains U+0000 NULL; clients ignore such an id";
+        case errc::message_too_large:
+            return "encoded message larger than a std::string can hold; send the data in parts";
         case errc::type_without_data:
             return "event type set without data; clients dispatch no event without data, so set "
                    "data (empty is fine) or leave the type empty";

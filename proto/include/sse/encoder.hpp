@@ -31,7 +31,9 @@ namespace sse {
 /// - errc::type_has_line_break: `m.type` contains CR or LF;
 /// - errc::id_has_line_break: `m.id` contains CR or LF;
 /// - errc::id_has_nul: `m.id` contains U+0000 (a client would ignore the whole `id` field);
-/// - errc::type_without_data: `m.type` is set but `m.data` is not (a client would drop the event).
+/// - errc::type_without_data: `m.type` is set but `m.data` is not (a client would drop the event);
+/// - errc::message_too_large: the block would not fit in `out` (out.max_size(); on 32-bit targets
+///   a payload of many short lines can approach it).
 /// Nothing is stripped or replaced silently. `m`'s views are read only during the call, and must
 /// not point into `out` (growing `out` may move its bytes).
 ///
@@ -39,7 +41,8 @@ namespace sse {
 /// ID from its buffer. To send a reconnection time alone, prefer encode_retry().
 std::error_code encode(const message& m, std::string& out);
 
-/// The exact number of bytes encode(m, out) would append, or 0 if encode() would reject `m`
+/// The exact number of bytes encode(m, out) would append, or 0 if encode() would reject `m` or the
+/// size does not fit in std::size_t
 /// (a block always has at least its blank line, so 0 is never a valid size). Scans `m.data` for
 /// line breaks, so it costs about as much as a line-break scan of the payload.
 std::size_t encoded_size(const message& m) noexcept;

@@ -21,6 +21,7 @@ enum class errc {
     id_has_line_break,          ///< an id containing CR or LF cannot be encoded
     id_has_nul,                 ///< an id containing U+0000 would be ignored by every client
     type_without_data,          ///< an event type without data: the client would drop the event
+    message_too_large,          ///< the encoded block would not fit in a std::string
 };
 
 /// The "sse" category. Messages say what happened and what to do about it.
