@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -154,6 +156,12 @@ private:
     std::string scratch_;
 };
 
+// Reads at least 64 KiB at a time, and at most 16 MiB: a huge --chunk just means "as read",
+// since any chunking gives the same output.
+std::size_t read_buffer_size(std::size_t chunk) {
+    return std::clamp<std::size_t>(chunk, std::size_t{1} << 16, std::size_t{1} << 24);
+}
+
 int open_input(const std::string& file) {
     if (file == "-") return STDIN_FILENO;
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -179,7 +187,7 @@ int run_parser(const options& o, int fd) {
     sse::tools::json_writer out(stdout);
     printer print(out, o);
     sse::parser p(print, o.limits);
-    std::vector<char> buf(std::max<std::size_t>(o.chunk, 65536));
+    std::vector<char> buf(read_buffer_size(o.chunk));
     std::uint64_t total = 0;
     std::error_code error;
     while (!error) {
@@ -235,7 +243,7 @@ int run_validator(const options& o, int fd) {
     sse::tools::json_writer out(stdout);
     observation_printer print(out);
     sse::validator v({.limits = o.limits});
-    std::vector<char> buf(std::max<std::size_t>(o.chunk, 65536));
+    std::vector<char> buf(read_buffer_size(o.chunk));
     while (const std::size_t n = read_some(fd, buf, o.file)) {
         for (std::size_t at = 0; at < n; at += o.chunk) {
             v.feed(std::string_view(buf.data() + at, std::min(o.chunk, n - at)), print);

@@ -119,18 +119,21 @@ inline constexpr std::size_t observation_code_count = std::size(detail::observat
 
 /// The stable external name, e.g. "retry-not-digits" (static storage: the view never dangles).
 constexpr std::string_view to_string(observation_code c) noexcept {
-    return detail::observation_codes[static_cast<std::size_t>(c)].name;
+    const auto i = static_cast<std::size_t>(c);
+    return i < observation_code_count ? detail::observation_codes[i].name : "unknown";
 }
 
 /// The fixed severity of a code.
 constexpr severity severity_of(observation_code c) noexcept {
-    return detail::observation_codes[static_cast<std::size_t>(c)].grade;
+    const auto i = static_cast<std::size_t>(c);
+    return i < observation_code_count ? detail::observation_codes[i].grade : severity::error;
 }
 
 /// The WHATWG HTML section a code is judged by ("9.2.5", "9.2.6"), or "ssekit" for ssekit's own
 /// limits and reporting. Static storage.
 constexpr std::string_view spec_section(observation_code c) noexcept {
-    return detail::observation_codes[static_cast<std::size_t>(c)].section;
+    const auto i = static_cast<std::size_t>(c);
+    return i < observation_code_count ? detail::observation_codes[i].section : "ssekit";
 }
 
 /// The code with external name `name`, or nullopt if there is none (exact, case-sensitive).

@@ -86,7 +86,8 @@ public:
     /// How many observations of `c` the stream produced so far, reported or not (suppressed or
     /// below min_severity).
     std::uint64_t count(observation_code c) const noexcept {
-        return found_[static_cast<std::size_t>(c)];
+        const auto i = static_cast<std::size_t>(c);
+        return i < observation_code_count ? found_[i] : 0;
     }
 
     /// How many observations of severity `s` the stream produced so far, reported or not; the
@@ -172,7 +173,6 @@ private:
     bool finished_ = false;
     std::array<std::uint64_t, observation_code_count> found_{};
     std::array<std::uint64_t, observation_code_count> reported_{};
-    std::string scratch_;
 };
 
 }  // namespace sse

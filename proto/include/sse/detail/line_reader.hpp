@@ -43,8 +43,6 @@ public:
             if (*p == '\n') {
                 ++p;
                 last_ending_ = ending::crlf;
-                ++crlf_count_;
-                --cr_count_;
             }
         }
         const char* const start = p;
@@ -62,15 +60,12 @@ public:
         p = eol + 1;
         if (*eol == '\n') {
             last_ending_ = ending::lf;
-            ++lf_count_;
         } else if (p != end && *p == '\n') {
             ++p;
             last_ending_ = ending::crlf;
-            ++crlf_count_;
         } else {
             after_cr_ = (p == end);
             last_ending_ = ending::cr;
-            ++cr_count_;
         }
         if (buf_.empty()) {
             in_input_ = true;
@@ -98,19 +93,14 @@ public:
     /// Whether the last line returned viewed the caller's input (rather than the buffer).
     bool line_in_input() const noexcept { return in_input_; }
 
-    /// Bytes of the current partial line held across chunks (0 at a line start).
-    std::size_t partial_size() const noexcept { return pending_cleared_ ? 0 : buf_.size(); }
-
     /// Whether a leading BOM was stripped from this stream.
     bool bom_stripped() const noexcept { return bom_stripped_; }
 
-    /// Line-end counts so far (a CR whose LF has not arrived yet counts as cr until it does).
-    std::uint64_t lf_count() const noexcept { return lf_count_; }
-    std::uint64_t cr_count() const noexcept { return cr_count_; }
-    std::uint64_t crlf_count() const noexcept { return crlf_count_; }
+    /// How the last complete line ended. A CR that ended a chunk reads as cr until the next
+    /// next() call, which turns it into crlf if an LF follows.
     ending last_ending() const noexcept { return last_ending_; }
 
-    /// Starts a new stream: drops any partial line, re-arms BOM stripping, zeroes the counts.
+    /// Starts a new stream: drops any partial line and re-arms BOM stripping.
     void reset() noexcept {
         buf_.clear();
         pending_cleared_ = false;
@@ -119,7 +109,6 @@ public:
         after_cr_ = false;
         in_input_ = false;
         buf_ascii_ = true;
-        lf_count_ = cr_count_ = crlf_count_ = 0;
         last_ending_ = ending::lf;
     }
 
@@ -145,9 +134,6 @@ private:
 
     std::string buf_;
     std::size_t max_;
-    std::uint64_t lf_count_ = 0;
-    std::uint64_t cr_count_ = 0;
-    std::uint64_t crlf_count_ = 0;
     std::uint8_t bom_ = 0;  // BOM bytes matched so far; 3 once the stream start is behind us
     bool bom_stripped_ = false;
     bool after_cr_ = false;         // the last line ended in CR at the end of a chunk
