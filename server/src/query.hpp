@@ -9,6 +9,14 @@
 
 namespace sse::server::detail {
 
+/// The value of one hex digit, or -1 if `c` is not one. Shared by every percent-decoder here.
+constexpr int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 /// Decodes one form-urlencoded component: `+` is a space, `%XX` a byte. Returns std::nullopt for a
 /// malformed escape (a `%` not followed by two hex digits).
 std::optional<std::string> url_decode(std::string_view text);

@@ -1,18 +1,13 @@
 #include "static_files.hpp"
 
+#include "query.hpp"
+
 #include <array>
 #include <fstream>
 #include <utility>
 
 namespace sse::server::detail {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // Percent-decoding of a path: unlike form data, '+' is a plus here.
 std::optional<std::string> decode_path(std::string_view in) {
