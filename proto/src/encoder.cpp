@@ -1,11 +1,11 @@
 #include "sse/encoder.hpp"
 
-#include <limits>
-
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <limits>
 
+#include "sse/detail/field.hpp"
 #include "sse/detail/scan.hpp"
 
 namespace sse {
@@ -130,10 +130,7 @@ std::error_code check(const message& m) noexcept {
     // injected field), so it cannot be encoded; stripping it would change the value silently.
     if (has_line_break(m.type)) return errc::type_has_line_break;
     if (m.id) {
-        if (has_line_break(*m.id)) return errc::id_has_line_break;
-        // 9.2.6 "id": "If the field value does not contain U+0000 NULL, then set the last event
-        // ID buffer to the field value. Otherwise, ignore the field."
-        if (m.id->find('\0') != std::string_view::npos) return errc::id_has_nul;
+        if (const std::error_code ec = detail::check_id(*m.id)) return ec;
     }
     // 9.2.6 "dispatch the event", step 2: "If the data buffer is an empty string, set the data
     // buffer and the event type buffer to the empty string and return." A type without data is

@@ -76,8 +76,7 @@ void parser::reset() {
 }
 
 std::error_code parser::reset(std::string_view last_event_id) {
-    if (contains_nul(last_event_id)) return errc::id_has_nul;
-    if (last_event_id.find_first_of("\r\n") != std::string_view::npos) return errc::id_has_line_break;
+    if (const std::error_code ec = detail::check_id(last_event_id)) return ec;
     detail::utf8_assign(last_id_, last_event_id);
     reset();
     return {};

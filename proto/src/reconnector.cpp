@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "sse/content_type.hpp"
+#include "sse/detail/field.hpp"
 #include "sse/error.hpp"
 #include "sse/parser.hpp"
 
@@ -143,8 +144,7 @@ void reconnector::close() noexcept {
 std::error_code reconnector::on_last_event_id(std::string_view id) {
     // 9.2.4: the value space is "essentially any UTF-8 encoded string, that does not contain
     // U+0000 NULL, U+000A LF, or U+000D CR". A CR or LF would also inject a request header.
-    if (id.find('\0') != std::string_view::npos) return errc::id_has_nul;
-    if (id.find_first_of("\r\n") != std::string_view::npos) return errc::id_has_line_break;
+    if (const std::error_code ec = detail::check_id(id)) return ec;
     if (id != last_event_id_) last_event_id_.assign(id);
     return {};
 }

@@ -7,6 +7,9 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <system_error>
+
+#include "sse/error.hpp"
 
 namespace sse::detail {
 
@@ -64,6 +67,20 @@ inline field split_field(std::string_view line) noexcept {
         f.space_removed = true;
     }
     return f;
+}
+
+/// Whether `id` is an id a stream can set and a Last-Event-ID header can carry: errc::id_has_line_break
+/// for CR or LF (a field value never holds one), else errc::id_has_nul for U+0000 (9.2.6 "If the
+/// field value does not contain U+0000 NULL" ... "Otherwise, ignore the field"), else no error.
+/// The one statement of the rule for the encoder, the parser's reset() and the reconnector.
+inline std::error_code check_id(std::string_view id) noexcept {
+    for (const char c : id) {
+        if (c == '\r' || c == '\n') return errc::id_has_line_break;
+    }
+    for (const char c : id) {
+        if (c == '\0') return errc::id_has_nul;
+    }
+    return {};
 }
 
 /// The four field names 9.2.6 acts on; everything else is `other` ("The field is ignored").
