@@ -58,6 +58,13 @@ message_set make_messages(std::size_t data_size, std::size_t line) {
     return set;
 }
 
+// Bytes written and messages encoded per second, the same way for every case.
+void report(benchmark::State& state, std::size_t bytes) {
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+    state.counters["events"] = benchmark::Counter(
+        static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
+}
+
 void encode(benchmark::State& state, std::size_t data_size, std::size_t line) {
     const message_set set = make_messages(data_size, line);
     std::string out;
@@ -74,9 +81,7 @@ void encode(benchmark::State& state, std::size_t data_size, std::size_t line) {
         benchmark::DoNotOptimize(out.data());
         benchmark::ClobberMemory();
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
-    state.counters["events"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
+    report(state, bytes);
 }
 
 // The floor: append each payload with no framing at all.
@@ -91,9 +96,7 @@ void append_payloads(benchmark::State& state, std::size_t data_size) {
         benchmark::DoNotOptimize(out.data());
         benchmark::ClobberMemory();
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
-    state.counters["events"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
+    report(state, bytes);
 }
 
 struct registration {
