@@ -29,19 +29,30 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    using sse::server::log_level;
     sse::server::server server(cl.settings);
+    const sse::server::logger& log = server.log();
+    if (!cl.static_dir_given && cl.settings.static_dir.empty()) {
+        const std::string root(sse::server::default_web_root());
+        log.write(log_level::info, "no static files: the demo pages are not built",
+                  {{"looked_in", root.empty() ? std::string("(none compiled in)") : root},
+                   {"hint", "build them, or pass --static-dir DIR"}});
+    }
     if (const std::error_code ec = server.start()) {
-        std::fprintf(stderr, "sse-server: cannot listen on %s:%u: %s\n",
-                     cl.settings.address.c_str(), unsigned(cl.settings.port),
-                     ec.message().c_str());
+        log.write(log_level::error, "cannot listen",
+                  {{"address", cl.settings.address}, {"port", cl.settings.port},
+                   {"error", ec.message()}});
+        // Also without the logger's level: the process is about to fail, say why.
+        if (!log.enabled(log_level::error))
+            std::fprintf(stderr, "sse-server: cannot listen on %s:%u: %s\n",
+                         cl.settings.address.c_str(), unsigned(cl.settings.port),
+                         ec.message().c_str());
         return 1;
     }
-    std::fprintf(stderr, "sse-server: listening on http://%s:%u/ (events: /events?topic=NAME)\n",
-                 cl.settings.address.c_str(), unsigned(server.port()));
 
     int received = 0;
     sigwait(&stop_signals, &received);
-    std::fprintf(stderr, "sse-server: %s, shutting down\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+    log.write(log_level::info, "signal received", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
     server.stop();
     return 0;
 }

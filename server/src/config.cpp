@@ -1,11 +1,11 @@
 #include "sse/server/config.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
-#include <limits>
 #include <sstream>
 #include <string_view>
 
@@ -30,17 +30,27 @@ bool read_token_file(const std::string& path, std::string& token) {
     return true;
 }
 
+std::optional<bool> parse_bool(std::string_view v) {
+    if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+    if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+    return std::nullopt;
+}
+
+using apply_fn = std::function<bool(std::string_view value, config& c)>;
+
 struct flag {
-    std::string_view name;
-    std::function<bool(std::string_view value, config& c)> apply;  // false: bad value
+    std::string_view name;  // without the leading "--"; also the config file key
+    apply_fn apply;         // false: bad value
+    bool boolean = false;   // takes no value on the command line (a file gives true/false)
+    bool repeatable = false;
 };
 
 template <typename T>
-std::function<bool(std::string_view, config&)> number(T config::*member) {
+apply_fn number(T config::*member) {
     return [member](std::string_view v, config& c) { return parse_number(v, c.*member); };
 }
 
-std::function<bool(std::string_view, config&)> millis(std::chrono::milliseconds config::*member) {
+apply_fn millis(std::chrono::milliseconds config::*member) {
     return [member](std::string_view v, config& c) {
         std::int64_t ms = 0;
         if (!parse_number(v, ms) || ms < 0) return false;
@@ -49,13 +59,28 @@ std::function<bool(std::string_view, config&)> millis(std::chrono::milliseconds 
     };
 }
 
+apply_fn token_file(std::string config::*member) {
+    return [member](std::string_view v, config& c) {
+        return read_token_file(std::string(v), c.*member) && !(c.*member).empty();
+    };
+}
+
+apply_fn conformance(bool on_when_true) {
+    return [on_when_true](std::string_view v, config& c) {
+        const auto b = parse_bool(v);
+        if (!b) return false;
+        c.conformance_routes = *b == on_when_true;
+        return true;
+    };
+}
+
 const std::vector<flag>& flags() {
     static const std::vector<flag> all = {
-        {"--address", [](std::string_view v, config& c) { c.address = v; return !v.empty(); }},
-        {"--port", number(&config::port)},
-        {"--threads", number(&config::threads)},
-        {"--heartbeat", millis(&config::heartbeat)},
-        {"--retry",
+        {"address", [](std::string_view v, config& c) { c.address = v; return !v.empty(); }},
+        {"port", number(&config::port)},
+        {"threads", number(&config::threads)},
+        {"heartbeat", millis(&config::heartbeat)},
+        {"retry",
          [](std::string_view v, config& c) {
              if (v == "none") {
                  c.retry_ms.reset();
@@ -66,41 +91,185 @@ const std::vector<flag>& flags() {
              c.retry_ms = ms;
              return true;
          }},
-        {"--publish-token", [](std::string_view v, config& c) { c.publish_token = v; return true; }},
-        {"--publish-token-file",
-         [](std::string_view v, config& c) {
-             return read_token_file(std::string(v), c.publish_token) && !c.publish_token.empty();
-         }},
-        {"--cors-origin",
+        {"publish-token", [](std::string_view v, config& c) { c.publish_token = v; return true; }},
+        {"publish-token-file", token_file(&config::publish_token)},
+        {"subscribe-token", [](std::string_view v, config& c) { c.subscribe_token = v; return true; }},
+        {"subscribe-token-file", token_file(&config::subscribe_token)},
+        {"cors-origin",
          [](std::string_view v, config& c) {
              c.cors_origins.emplace_back(v);
              return !v.empty();
-         }},
-        {"--static-dir",
+         },
+         false, true},
+        {"static-dir",
          [](std::string_view v, config& c) {
              c.static_dir = v;
              std::error_code ec;
-             return std::filesystem::is_directory(c.static_dir, ec);
+             return v.empty() || std::filesystem::is_directory(c.static_dir, ec);
          }},
-        {"--history-size", number(&config::history_size)},
-        {"--history-age", millis(&config::history_age)},
-        {"--queue-budget", number(&config::queue_budget)},
-        {"--write-timeout", millis(&config::write_timeout)},
-        {"--max-header-size", number(&config::max_header_size)},
-        {"--max-target-size", number(&config::max_target_size)},
-        {"--max-body-size", number(&config::max_body_size)},
-        {"--request-timeout", millis(&config::request_timeout)},
-        {"--shutdown-timeout", millis(&config::shutdown_timeout)},
+        {"conformance-routes", conformance(true), true},
+        {"no-conformance-routes", conformance(false), true},
+        {"history-size", number(&config::history_size)},
+        {"history-age", millis(&config::history_age)},
+        {"history-bytes", number(&config::history_bytes)},
+        {"queue-budget", number(&config::queue_budget)},
+        {"slow-client",
+         [](std::string_view v, config& c) {
+             if (v == "disconnect") c.slow_client = slow_client_policy::disconnect;
+             else if (v == "resync") c.slow_client = slow_client_policy::resync;
+             else return false;
+             return true;
+         }},
+        {"write-timeout", millis(&config::write_timeout)},
+        {"max-header-size", number(&config::max_header_size)},
+        {"max-target-size", number(&config::max_target_size)},
+        {"max-body-size", number(&config::max_body_size)},
+        {"request-timeout", millis(&config::request_timeout)},
+        {"shutdown-timeout", millis(&config::shutdown_timeout)},
+        {"log-level",
+         [](std::string_view v, config& c) {
+             const auto l = parse_log_level(v);
+             if (l) c.logging.level = *l;
+             return l.has_value();
+         }},
+        {"log-format",
+         [](std::string_view v, config& c) {
+             const auto f = parse_log_format(v);
+             if (f) c.logging.format = *f;
+             return f.has_value();
+         }},
     };
     return all;
 }
 
+const flag* find_flag(std::string_view name) {
+    for (const flag& f : flags())
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+std::string_view trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) return {};
+    const auto last = s.find_last_not_of(" \t\r");
+    return s.substr(first, last - first + 1);
+}
+
+// Splits `--name=value` / `--name value`; returns false with cl.error set on bad usage.
+struct parsed_arg {
+    const flag* match = nullptr;
+    std::string_view value;
+};
+
+bool next_arg(int argc, const char* const* argv, int& i, parsed_arg& out, std::string& error) {
+    const std::string_view arg = argv[i];
+    std::string_view name = arg;
+    std::optional<std::string_view> value;
+    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
+        name = arg.substr(0, eq);
+        value = arg.substr(eq + 1);
+    }
+    const flag* match = name.substr(0, 2) == "--" ? find_flag(name.substr(2)) : nullptr;
+    if (!match) {
+        error = "unknown option '" + std::string(arg) + "'";
+        return false;
+    }
+    if (!value && match->boolean) value = "true";
+    if (!value) {
+        if (i + 1 >= argc) {
+            error = "option '" + std::string(name) + "' needs a value";
+            return false;
+        }
+        value = argv[++i];
+    }
+    out = {match, *value};
+    return true;
+}
+
+bool load_config_file(const std::string& path, command_line& cl) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        cl.error = "cannot read config file '" + path + "': " + std::strerror(errno);
+        return false;
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return apply_config_text(text, path, cl);
+}
+
 }  // namespace
+
+std::string_view default_web_root() noexcept {
+#ifdef SSE_DEFAULT_WEB_ROOT
+    return SSE_DEFAULT_WEB_ROOT;
+#else
+    return {};
+#endif
+}
+
+bool apply_config_text(std::string_view text, std::string_view file_name, command_line& cl) {
+    std::size_t line_no = 0;
+    while (!text.empty()) {
+        ++line_no;
+        const std::size_t nl = text.find('\n');
+        const std::string_view line = trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (line.empty() || line.front() == '#') continue;
+        const std::string where = std::string(file_name) + ":" + std::to_string(line_no) + ": ";
+        const std::size_t eq = line.find('=');
+        const std::string_view key = trim(line.substr(0, eq));
+        const flag* match = find_flag(key);
+        if (!match) {
+            cl.error = where + (key == "config" ? "config files do not nest ('config' key)"
+                                                : "unknown key '" + std::string(key) + "'");
+            return false;
+        }
+        std::string_view value = eq == std::string_view::npos ? std::string_view{}
+                                                               : trim(line.substr(eq + 1));
+        if (eq == std::string_view::npos) {
+            if (!match->boolean) {
+                cl.error = where + "key '" + std::string(key) + "' needs a value: " +
+                           std::string(key) + " = VALUE";
+                return false;
+            }
+            value = "true";
+        } else if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+            value = value.substr(1, value.size() - 2);
+        }
+        if (!match->apply(value, cl.settings)) {
+            cl.error = where + "bad value '" + std::string(value) + "' for key '" +
+                       std::string(key) + "'";
+            return false;
+        }
+        if (key == "static-dir") cl.static_dir_given = true;
+    }
+    return true;
+}
 
 command_line parse_command_line(int argc, const char* const* argv) {
     command_line out;
+    // The demo pages by default, when the tree they are built in is there.
+    if (const std::string root(default_web_root()); !root.empty()) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(root, ec)) out.settings.static_dir = root;
+    }
+    // The config file first, so the command line overrides it.
     for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
+        const std::string_view arg = argv[i];
+        std::optional<std::string> path;
+        if (arg == "--config") {
+            if (i + 1 >= argc) {
+                out.error = "option '--config' needs a value";
+                return out;
+            }
+            path = argv[++i];
+        } else if (arg.substr(0, 9) == "--config=") {
+            path = std::string(arg.substr(9));
+        }
+        if (path && !load_config_file(*path, out)) return out;
+    }
+    std::vector<std::string_view> repeated_here;  // repeatable flags the command line restarted
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             out.show_help = true;
             continue;
@@ -109,31 +278,23 @@ command_line parse_command_line(int argc, const char* const* argv) {
             out.show_version = true;
             continue;
         }
-        // Both `--flag value` and `--flag=value`.
-        std::string_view name = arg;
-        std::optional<std::string_view> value;
-        if (const auto eq = arg.find('='); eq != std::string_view::npos) {
-            name = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
+        if (arg == "--config") {
+            ++i;
+            continue;
         }
-        const flag* match = nullptr;
-        for (const flag& f : flags())
-            if (f.name == name) match = &f;
-        if (!match) {
-            out.error = "unknown option '" + std::string(arg) + "'";
+        if (arg.substr(0, 9) == "--config=") continue;
+        parsed_arg p;
+        if (!next_arg(argc, argv, i, p, out.error)) return out;
+        if (p.match->repeatable &&
+            std::find(repeated_here.begin(), repeated_here.end(), p.match->name) == repeated_here.end()) {
+            repeated_here.push_back(p.match->name);
+            if (p.match->name == "cors-origin") out.settings.cors_origins.clear();
+        }
+        if (!p.match->apply(p.value, out.settings)) {
+            out.error = "bad value '" + std::string(p.value) + "' for --" + std::string(p.match->name);
             return out;
         }
-        if (!value) {
-            if (i + 1 >= argc) {
-                out.error = "option '" + std::string(name) + "' needs a value";
-                return out;
-            }
-            value = argv[++i];
-        }
-        if (!match->apply(*value, out.settings)) {
-            out.error = "bad value '" + std::string(*value) + "' for " + std::string(name);
-            return out;
-        }
+        if (p.match->name == "static-dir") out.static_dir_given = true;
     }
     return out;
 }
@@ -144,8 +305,11 @@ std::string usage() {
     s << "usage: sse-server [options]\n\n"
          "A Server-Sent Events pub/sub hub. Subscribe with GET /events?topic=NAME (repeat topic for\n"
          "several; resume with Last-Event-ID or ?lastEventId=ID), publish with POST /publish\n"
-         "(form or JSON: topic, data, optional type). Also GET /healthz and GET /metrics.\n\n"
+         "(form or JSON: topic, data, optional type, optional id=auto|none). Also GET /healthz,\n"
+         "GET /metrics, scripted test streams under /conformance/, and static files.\n\n"
          "options (durations in milliseconds, sizes in bytes):\n"
+      << "  --config FILE             read 'key = value' lines (keys: these flags without --, #\n"
+         "                            comments); flags given here override the file\n"
       << "  --address ADDR            listen address (default " << d.address << ")\n"
       << "  --port N                  listen port, 0 for any free one (default " << d.port << ")\n"
       << "  --threads N               I/O threads, 0 = one per core (default " << d.threads << ")\n"
@@ -155,15 +319,30 @@ std::string usage() {
       << "  --publish-token TOKEN     require 'Authorization: Bearer TOKEN' on POST /publish\n"
          "                            (default: none, publishing is open)\n"
       << "  --publish-token-file F    read that token from the first line of file F\n"
-      << "  --cors-origin ORIGIN       allow cross-origin use from ORIGIN (repeatable; * for any;\n"
+      << "  --subscribe-token TOKEN   require it on GET /events, as 'Authorization: Bearer TOKEN'\n"
+         "                            or ?token=TOKEN (default: none, subscribing is open)\n"
+      << "  --subscribe-token-file F  read that token from the first line of file F\n"
+      << "  --cors-origin ORIGIN      allow cross-origin use from ORIGIN (repeatable; * for any;\n"
          "                            default: none)\n"
-      << "  --static-dir DIR          serve the files under DIR at other GET paths (default: none)\n"
+      << "  --static-dir DIR          serve the files under DIR at other GET paths; '' for none\n"
+         "                            (default: the demo pages, "
+      << (default_web_root().empty() ? std::string_view("none compiled in") : default_web_root())
+      << ", if it exists)\n"
+      << "  --no-conformance-routes   turn off the scripted streams under /conformance/ (default:\n"
+         "                            on; --conformance-routes turns them back on)\n"
       << "  --history-size N          events kept per topic for resume (default " << d.history_size
       << ")\n"
       << "  --history-age MS          and none older than this, 0 = no limit (default "
       << d.history_age.count() << ")\n"
-      << "  --queue-budget BYTES      unsent bytes per subscriber before it is disconnected (default "
+      << "  --history-bytes BYTES     and at most this much over all topics, oldest evicted first,\n"
+         "                            0 = keep nothing (default "
+      << d.history_bytes << ")\n"
+      << "  --queue-budget BYTES      unsent bytes per subscriber before --slow-client applies\n"
+         "                            (default "
       << d.queue_budget << ")\n"
+      << "  --slow-client POLICY      disconnect: close the stream (the client resumes from history);\n"
+         "                            resync: drop its queued events and send an\n"
+         "                            sse-history-truncated event, then live ones (default disconnect)\n"
       << "  --write-timeout MS        close a stream whose write makes no progress (default "
       << d.write_timeout.count() << ")\n"
       << "  --max-header-size BYTES   request line + headers, else 431 (default "
@@ -175,6 +354,9 @@ std::string usage() {
       << d.request_timeout.count() << ")\n"
       << "  --shutdown-timeout MS     on SIGINT/SIGTERM, wait this long for streams to close (default "
       << d.shutdown_timeout.count() << ")\n"
+      << "  --log-level LEVEL         error, warn, info, debug or off (default info)\n"
+      << "  --log-format FORMAT       text (logfmt key=value) or json, one line per event on stderr\n"
+         "                            (default text)\n"
       << "  -h, --help                show this help\n"
       << "  --version                 print the version\n";
     return s.str();

@@ -10,9 +10,13 @@
 #include "sse/server/config.hpp"
 #include "sse/server/frame.hpp"
 #include "sse/server/hub.hpp"
+#include "sse/server/log.hpp"
 #include "sse/server/metrics.hpp"
 
 namespace sse::server::detail {
+
+class http_session;
+class scripted_session;
 
 /// Shared state of one server. The frames are built once at startup, so every subscriber's
 /// response head, retry hint and heartbeat are pointers to the same bytes.
@@ -20,9 +24,11 @@ struct context {
     explicit context(config c);
 
     const config settings;
+    logger log;  ///< declared before everything that may log
     metrics stats;
     hub events;
-    session_registry sessions;
+    session_registry<http_session> sessions;
+    session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
     static_files files;
     std::atomic<bool> stopping{false};
 

@@ -14,6 +14,7 @@ void history::append(std::uint64_t id, clock::time_point at, frame bytes) {
         return;
     }
     if (entries_.size() == max_size_) evict_front();
+    bytes_ += bytes->size();
     entries_.push_back(entry{id, at, std::move(bytes)});
 }
 
@@ -31,6 +32,7 @@ void history::collect_after(std::uint64_t last, std::vector<const entry*>& out) 
 
 void history::evict_front() {
     floor_ = entries_.front().id;
+    bytes_ -= entries_.front().bytes->size();
     entries_.pop_front();
 }
 

@@ -8,6 +8,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "scripted_session.hpp"
 #include "stream_session.hpp"
 
 namespace sse::server::detail {
@@ -84,6 +85,7 @@ void http_session::on_read(const error_code& ec, std::size_t) {
 
     route r = router(ctx_).handle(parser_->get());
     if (r.stream) return open_stream(std::move(*r.stream));
+    if (r.scripted) return open_script(std::move(*r.scripted));
     answer(std::move(*r.reply));
 }
 
@@ -119,6 +121,18 @@ void http_session::open_stream(stream_request s) {
     session->attach(std::move(stream_), std::move(slot_), ctx_.stream_head_for(s.cors_origin));
     // stop() sets `stopping` before it closes every registered stream: a stream that registered
     // too late for that closes itself here, so shutdown never waits for it.
+    if (ctx_.stopping.load()) session->close(ctx_.goodbye);
+}
+
+void http_session::open_script(script s) {
+    stream_.expires_never();
+    streaming_ = true;
+    parser_.reset();
+    buffer_ = {};
+    auto session = std::make_shared<scripted_session>(ctx_, std::move(stream_), std::move(slot_),
+                                                      std::move(s));
+    session->run();
+    // As for streams: one that registered after stop() closed the others closes itself.
     if (ctx_.stopping.load()) session->close(ctx_.goodbye);
 }
 

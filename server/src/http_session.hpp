@@ -39,6 +39,7 @@ private:
     void answer(response r);
     void on_write(bool keep_alive, const error_code& ec, std::size_t bytes);
     void open_stream(stream_request s);
+    void open_script(script s);
     void do_close();
 
     context& ctx_;

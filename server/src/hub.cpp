@@ -27,45 +27,52 @@ hub::hub(hub_options options, metrics& stats)
 hub::~hub() = default;
 
 publish_result hub::publish(std::string_view topic_name, std::string_view data,
-                            std::string_view type) {
+                            std::string_view type, id_policy ids) {
     std::lock_guard lock(mutex_);
     std::error_code error;
     topic* t = find_or_create_locked(topic_name, error);
     if (!t) return {0, error};
 
-    const std::uint64_t id = last_id_ + 1;
+    const bool keep = ids == id_policy::assign;
+    const std::uint64_t id = keep ? last_id_ + 1 : 0;
     char digits[20];
     const auto r = std::to_chars(digits, digits + sizeof digits, id);
+    std::optional<std::string_view> id_field;
+    if (keep) id_field = std::string_view(digits, static_cast<std::size_t>(r.ptr - digits));
     std::string bytes;
     // Encoding under the lock keeps ids, history and every queue in one order; it is one encode
     // per publish, whatever the number of subscribers.
-    if (const std::error_code ec = sse::encode(
-            {.type = type,
-             .data = data,
-             .id = std::string_view(digits, static_cast<std::size_t>(r.ptr - digits))},
-            bytes)) {
+    if (const std::error_code ec = sse::encode({.type = type, .data = data, .id = id_field}, bytes)) {
         forget_if_idle_locked(*t);
         return {0, ec};
     }
-    last_id_ = id;
     frame f = make_frame(std::move(bytes));
-    const auto now = options_.now();
-    t->events.expire(now);
-    t->events.append(id, now, f);
     metrics::add(stats_.events_published);
+    if (keep) {
+        last_id_ = id;
+        const auto now = options_.now();
+        edit_history_locked(*t, [&](history& h) {
+            h.expire(now);
+            h.append(id, now, f);
+        });
+        enforce_byte_cap_locked();
+    }
 
     std::vector<registration*> over_budget;
     std::uint64_t delivered = 0;
     for (registration* reg : t->subscribers) {
-        if (id <= reg->last_delivered) continue;
-        reg->last_delivered = id;
-        if (reg->sub->deliver(f, false))
+        if (keep) {
+            if (id <= reg->last_delivered) continue;
+            reg->last_delivered = id;
+        }
+        if (reg->sub->deliver(f, id, false))
             ++delivered;
         else
             over_budget.push_back(reg);
     }
     metrics::add(stats_.events_delivered, delivered);
     drop_locked(over_budget);
+    if (!keep) forget_if_idle_locked(*t);  // an ephemeral event to a topic nobody follows
     return {id, {}};
 }
 
@@ -99,13 +106,13 @@ resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,
             // Not an id this hub issued (garbage, or from another server): the client's position
             // is unknown, so it is told, and continues live.
             result = resume_result::truncated;
-            sub->deliver(truncation_signal(std::nullopt), true);
+            sub->deliver(truncation_signal(std::nullopt), 0, true);
         } else {
             const auto now = options_.now();
             bool complete = true;
             std::vector<const history::entry*> replay;
             for (topic* t : reg->topics) {
-                t->events.expire(now);
+                edit_history_locked(*t, [&](history& h) { h.expire(now); });
                 complete = complete && t->events.complete_after(*requested);
                 t->events.collect_after(*requested, replay);
             }
@@ -116,8 +123,8 @@ resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,
                               return a->id < b->id;
                           });
             result = complete ? resume_result::complete : resume_result::truncated;
-            if (!complete) sub->deliver(truncation_signal(requested), true);
-            for (const history::entry* e : replay) sub->deliver(e->bytes, true);
+            if (!complete) sub->deliver(truncation_signal(requested), 0, true);
+            for (const history::entry* e : replay) sub->deliver(e->bytes, e->id, true);
             metrics::add(stats_.events_delivered, replay.size());
         }
         metrics::add(result == resume_result::complete ? stats_.replay_hits : stats_.replay_misses);
@@ -127,7 +134,7 @@ resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,
     // dispatching an event (9.2.6 "dispatch the event", steps 1 and 2). After it, the client holds
     // every event of its topics up to last_id_, so even a client that connected without an id, or
     // whose id was unknown, resumes exactly from here if it drops before the next event.
-    sub->deliver(position_marker_locked(), true);
+    sub->deliver(position_marker_locked(), last_id_, true);
 
     for (topic* t : reg->topics) t->subscribers.insert(reg.get());
     registrations_.emplace(sub.get(), std::move(reg));
@@ -146,7 +153,7 @@ void hub::broadcast(const frame& f) {
     std::lock_guard lock(mutex_);
     std::vector<registration*> over_budget;
     for (auto& [key, reg] : registrations_)
-        if (!reg->sub->deliver(f, false)) over_budget.push_back(reg.get());
+        if (!reg->sub->deliver(f, 0, false)) over_budget.push_back(reg.get());
     drop_locked(over_budget);
 }
 
@@ -155,7 +162,7 @@ void hub::sweep() {
     const auto now = options_.now();
     for (auto it = topics_.begin(); it != topics_.end();) {
         topic& t = *it->second;
-        t.events.expire(now);
+        edit_history_locked(t, [&](history& h) { h.expire(now); });
         if (t.events.empty() && t.subscribers.empty()) {
             forgotten_floor_ = std::max(forgotten_floor_, t.events.floor());
             it = topics_.erase(it);
@@ -179,6 +186,11 @@ void hub::close_all(const frame& last) {
 std::uint64_t hub::last_id() const {
     std::lock_guard lock(mutex_);
     return last_id_;
+}
+
+std::size_t hub::history_bytes() const {
+    std::lock_guard lock(mutex_);
+    return history_bytes_;
 }
 
 std::size_t hub::subscriber_count() const {
@@ -237,6 +249,26 @@ void hub::forget_if_idle_locked(topic& t) {
     if (!t.events.empty() || !t.subscribers.empty()) return;
     forgotten_floor_ = std::max(forgotten_floor_, t.events.floor());
     topics_.erase(t.name);
+}
+
+template <typename Edit>
+void hub::edit_history_locked(topic& t, Edit edit) {
+    const bool had = !t.events.empty();
+    const std::uint64_t front = had ? t.events.front_id() : 0;
+    const std::size_t bytes = t.events.bytes();
+    edit(t.events);
+    if (had) oldest_.erase({front, &t});
+    if (!t.events.empty()) oldest_.emplace(t.events.front_id(), &t);
+    history_bytes_ = history_bytes_ - bytes + t.events.bytes();
+    stats_.history_bytes.store(history_bytes_, std::memory_order_relaxed);
+}
+
+void hub::enforce_byte_cap_locked() {
+    // Evicting raises that topic's floor, so a resume from before it gets the truncation signal.
+    while (history_bytes_ > options_.history_bytes && !oldest_.empty()) {
+        edit_history_locked(*oldest_.begin()->second, [](history& h) { h.evict_oldest(); });
+        metrics::add(stats_.history_evictions_bytes_cap);
+    }
 }
 
 frame hub::position_marker_locked() const {

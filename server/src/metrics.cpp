@@ -58,6 +58,17 @@ std::string render_prometheus(const metrics& m,
          "Resumes that got the sse-history-truncated signal.", m.replay_misses);
     line(out, "sse_publish_unauthorized_total", "counter", "Publish requests refused with 401.",
          m.publish_unauthorized);
+    line(out, "sse_subscribe_unauthorized_total", "counter", "Subscribe requests refused with 401.",
+         m.subscribe_unauthorized);
+    line(out, "sse_slow_client_resyncs_total", "counter",
+         "Times a slow subscriber's queue was dropped and the resync signal sent.",
+         m.slow_client_resyncs);
+    line(out, "sse_events_dropped_total", "counter",
+         "Queued event frames discarded by slow-client resyncs.", m.events_dropped);
+    line(out, "sse_history_bytes", "gauge", "Encoded bytes of events retained for resume.",
+         m.history_bytes);
+    line(out, "sse_history_evictions_byte_cap_total", "counter",
+         "Events evicted from history by the global byte cap.", m.history_evictions_bytes_cap);
     out += "# HELP sse_topic_subscribers Subscribers per topic.\n";
     out += "# TYPE sse_topic_subscribers gauge\n";
     for (const auto& [name, count] : topics) {

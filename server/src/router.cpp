@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conformance_routes.hpp"
 #include "query.hpp"
 #include "sse/content_type.hpp"
 
@@ -30,6 +31,26 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+// `Authorization: Bearer <token>` against `token`; the scheme is case-insensitive (RFC 9110
+// 11.1), the token is not.
+bool bearer_matches(const request& req, std::string_view token) {
+    const auto it = req.find(http::field::authorization);
+    if (it == req.end()) return false;
+    const std::string_view value = it->value();
+    constexpr std::string_view scheme = "Bearer ";
+    if (value.size() < scheme.size() || !iequals(value.substr(0, scheme.size()), scheme))
+        return false;
+    return constant_time_equal(value.substr(scheme.size()), token);
+}
+
+route unauthorized(const request& req, std::string_view what) {
+    response r = router::text(http::status::unauthorized, req, what);
+    r.set(http::field::www_authenticate, "Bearer realm=\"sse-server\"");
+    route out;
+    out.reply = std::move(r);
+    return out;
+}
+
 route reply(response r) {
     route out;
     out.reply = std::move(r);
@@ -51,7 +72,7 @@ route not_allowed(const request& req, std::string_view allow) {
 }
 
 struct publish_fields {
-    std::optional<std::string> topic, data, type;
+    std::optional<std::string> topic, data, type, id;
 };
 
 std::optional<publish_fields> form_fields(std::string_view body) {
@@ -62,6 +83,7 @@ std::optional<publish_fields> form_fields(std::string_view body) {
         if (name == "topic") f.topic = std::move(value);
         else if (name == "data") f.data = std::move(value);
         else if (name == "type") f.type = std::move(value);
+        else if (name == "id") f.id = std::move(value);
     }
     return f;
 }
@@ -77,7 +99,8 @@ std::optional<publish_fields> json_fields(std::string_view body) {
         out = it->get<std::string>();
         return true;
     };
-    if (!take("topic", f.topic) || !take("data", f.data) || !take("type", f.type))
+    if (!take("topic", f.topic) || !take("data", f.data) || !take("type", f.type) ||
+        !take("id", f.id))
         return std::nullopt;
     return f;
 }
@@ -110,15 +133,19 @@ route router::handle(const request& req) const {
     metrics::add(ctx_.stats.requests_total);
     route r = dispatch(req);
     if (ctx_.settings.cors_origins.empty()) return r;
-    const std::optional<std::string> origin = allowed_origin(req);
     if (r.stream) {
-        r.stream->cors_origin = origin;
+        r.stream->cors_origin = allowed_origin(req);
         return r;
     }
-    response& res = *r.reply;
+    add_cors(req, r.scripted ? r.scripted->head : *r.reply);
+    return r;
+}
+
+void router::add_cors(const request& req, response& res) const {
+    const std::optional<std::string> origin = allowed_origin(req);
     // The answer depends on Origin, so caches must key on it whether or not this one is allowed.
     res.set(http::field::vary, "Origin");
-    if (!origin) return r;
+    if (!origin) return;
     res.set(http::field::access_control_allow_origin, *origin);
     if (req.method() == http::verb::options &&
         req.find(http::field::access_control_request_method) != req.end()) {
@@ -130,7 +157,6 @@ route router::handle(const request& req) const {
                 "Authorization, Content-Type, Last-Event-ID");
         res.set(http::field::access_control_max_age, "600");
     }
-    return r;
 }
 
 std::optional<std::string> router::allowed_origin(const request& req) const {
@@ -164,12 +190,17 @@ route router::dispatch(const request& req) const {
         if (path == "/healthz") return reply(text(http::status::ok, req, "ok\n"));
         return metrics_page(req);
     }
+    if (ctx_.settings.conformance_routes && is_conformance_path(path))
+        return conformance_route(req, path, query);
     if (path == "*" && m == http::verb::options) return options(req, "GET, HEAD, POST, OPTIONS");
     if (m == http::verb::get || m == http::verb::head) {
         if (auto file = ctx_.files.find(path)) {
             response r = text(http::status::ok, req, file->content);
             r.set(http::field::content_type, file->mime_type);
             r.set("X-Content-Type-Options", "nosniff");
+            // Files are read per request; no-cache makes browsers revalidate too, so pages rebuilt
+            // while the server runs are what they load.
+            r.set(http::field::cache_control, "no-cache");
             return reply(std::move(r));
         }
     }
@@ -180,9 +211,21 @@ route router::events(const request& req, std::string_view query) const {
     const auto params = parse_form(query);
     if (!params) return reply(text(http::status::bad_request, req, "malformed query string\n"));
     stream_request s;
+    std::optional<std::string> token;
     for (const auto& [name, value] : *params) {
         if (name == "topic") s.topics.push_back(value);
         else if (name == "lastEventId") s.last_event_id = value;
+        else if (name == "token") token = value;
+    }
+    if (const std::string& expected = ctx_.settings.subscribe_token; !expected.empty()) {
+        // EventSource cannot set headers, hence the query parameter; either one will do.
+        const bool ok = bearer_matches(req, expected) ||
+                        (token && constant_time_equal(*token, expected));
+        if (!ok) {
+            metrics::add(ctx_.stats.subscribe_unauthorized);
+            ctx_.log.write(log_level::debug, "subscribe refused", {{"reason", "token"}});
+            return unauthorized(req, "subscribing needs a token: Authorization: Bearer or ?token=\n");
+        }
     }
     if (s.topics.empty())
         return reply(text(http::status::bad_request, req, "give at least one topic= parameter\n"));
@@ -207,23 +250,14 @@ route router::events(const request& req, std::string_view query) const {
 
 bool router::authorized(const request& req) const {
     const std::string& token = ctx_.settings.publish_token;
-    if (token.empty()) return true;
-    const auto it = req.find(http::field::authorization);
-    if (it == req.end()) return false;
-    const std::string_view value = it->value();
-    constexpr std::string_view scheme = "Bearer ";
-    // The scheme is case-insensitive (RFC 9110 11.1); the token is not.
-    if (value.size() < scheme.size() || !iequals(value.substr(0, scheme.size()), scheme))
-        return false;
-    return constant_time_equal(value.substr(scheme.size()), token);
+    return token.empty() || bearer_matches(req, token);
 }
 
 route router::publish(const request& req) const {
     if (!authorized(req)) {
         metrics::add(ctx_.stats.publish_unauthorized);
-        response r = text(http::status::unauthorized, req, "publishing needs a bearer token\n");
-        r.set(http::field::www_authenticate, "Bearer realm=\"sse-server\"");
-        return reply(std::move(r));
+        ctx_.log.write(log_level::debug, "publish refused", {{"reason", "token"}});
+        return unauthorized(req, "publishing needs a bearer token\n");
     }
     const auto ct = req.find(http::field::content_type);
     const auto mime = sse::extract_mime_type(ct == req.end() ? std::string_view{} : std::string_view(ct->value()));
@@ -238,12 +272,22 @@ route router::publish(const request& req) const {
     if (!fields) return reply(text(http::status::bad_request, req, "malformed body\n"));
     if (!fields->topic) return reply(text(http::status::bad_request, req, "missing topic\n"));
 
+    // Ids come from the hub's one sequence (a chosen id could break its order); the publisher
+    // only decides whether the event gets one.
+    id_policy ids = id_policy::assign;
+    if (fields->id && *fields->id == "none") ids = id_policy::none;
+    else if (fields->id && *fields->id != "auto")
+        return reply(text(http::status::bad_request, req,
+                          "id must be auto (the next id, kept for resume) or none (ephemeral)\n"));
     const publish_result r = ctx_.events.publish(*fields->topic, fields->data.value_or(""),
-                                                 fields->type.value_or(""));
+                                                 fields->type.value_or(""), ids);
     if (r.error == std::errc::no_buffer_space)
         return reply(text(http::status::service_unavailable, req, "too many topics\n"));
     if (r.error) return reply(text(http::status::bad_request, req, r.error.message() + "\n"));
-    response ok = text(http::status::ok, req, "{\"id\":\"" + std::to_string(r.id) + "\"}\n");
+    response ok = text(http::status::ok, req,
+                       ids == id_policy::none
+                           ? std::string("{\"id\":null}\n")
+                           : "{\"id\":\"" + std::to_string(r.id) + "\"}\n");
     ok.set(http::field::content_type, "application/json");
     return reply(std::move(ok));
 }

@@ -10,6 +10,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "context.hpp"
+#include "script.hpp"
 
 namespace sse::server::detail {
 
@@ -24,10 +25,11 @@ struct stream_request {
     std::optional<std::string> cors_origin;    ///< the request's Origin, when CORS allows it
 };
 
-/// The router's decision: exactly one of the two is set.
+/// The router's decision: exactly one of the three is set.
 struct route {
     std::optional<response> reply;
     std::optional<stream_request> stream;
+    std::optional<script> scripted;  ///< a conformance route's scripted stream
 };
 
 /// The HTTP surface of the server. Stateless apart from the shared context; thread-safe.
@@ -35,6 +37,7 @@ struct route {
 ///   GET  /events?topic=A[&topic=B...][&lastEventId=N]   event stream (HEAD: its head only)
 ///   POST /publish   form or JSON {topic, data, type?}   200 {"id":"N"}; 401 without the token
 ///   GET  /healthz   200 "ok"          GET /metrics   Prometheus text
+///   /conformance/...   scripted streams (conformance_routes.hpp), unless config disables them
 ///   OPTIONS on any route: 204 with Allow; other methods: 405 with Allow; other paths: 404.
 ///   With config::cors_origins, an allowed Origin gets Access-Control-Allow-Origin on every answer,
 ///   and a preflight (OPTIONS + Access-Control-Request-Method) the allowed methods and headers.
@@ -56,6 +59,7 @@ public:
 private:
     route dispatch(const request& req) const;
     std::optional<std::string> allowed_origin(const request& req) const;
+    void add_cors(const request& req, response& res) const;
     route events(const request& req, std::string_view query) const;
     route publish(const request& req) const;
     route metrics_page(const request& req) const;

@@ -18,6 +18,7 @@
 #include "context.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
+#include "scripted_session.hpp"
 #include "sse/encoder.hpp"
 
 namespace sse::server {
@@ -35,6 +36,7 @@ hub_options hub_settings(const config& c) {
     }
     o.history_size = c.history_size;
     o.history_age = c.history_age;
+    o.history_bytes = c.history_bytes;
     return o;
 }
 
@@ -67,6 +69,7 @@ frame comment(std::string_view text) {
 
 context::context(config c)
     : settings(std::move(c)),
+      log(settings.logging.level, settings.logging.format, settings.logging.sink),
       events(hub_settings(settings), stats),
       files(settings.static_dir),
       stream_head(make_frame(stream_head_bytes(std::nullopt))),
@@ -104,7 +107,10 @@ struct server::impl {
         ticker.expires_after(every);
         ticker.async_wait([this](const detail::error_code& ec) {
             if (ec || ctx.stopping.load()) return;
-            if (ctx.settings.heartbeat.count() > 0) ctx.events.broadcast(ctx.heartbeat);
+            if (ctx.settings.heartbeat.count() > 0) {
+                ctx.events.broadcast(ctx.heartbeat);
+                for (const auto& s : ctx.scripts.alive()) s->heartbeat(ctx.heartbeat);
+            }
             ctx.events.sweep();
             do_tick();
         });
@@ -140,6 +146,18 @@ std::error_code server::start() {
             impl_->acceptor->open(detail::tcp::endpoint(address, impl_->ctx.settings.port)))
         return open_ec;
     impl_->bound_port = impl_->acceptor->port();
+    const detail::context& ctx = impl_->ctx;
+    if (ctx.log.enabled(log_level::info)) {
+        // Tools that start the server with --port 0 read the port from this line.
+        const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+        const std::string url = "http://" + host + ":" + std::to_string(impl_->bound_port) + "/";
+        // Last of the startup lines, so a reader that waits for it has seen the others.
+        if (!ctx.settings.static_dir.empty())
+            ctx.log.write(log_level::info, "serving static files", {{"dir", ctx.settings.static_dir}});
+        ctx.log.write(log_level::info, "listening",
+                      {{"address", address.to_string()}, {"port", impl_->bound_port}, {"url", url},
+                       {"threads", impl_->thread_count()}});
+    }
     impl_->started = true;
     impl_->work.emplace(impl_->ioc.get_executor());
     impl_->acceptor->run();
@@ -161,8 +179,8 @@ std::error_code server::start() {
 std::uint16_t server::port() const { return impl_->bound_port; }
 
 publish_result server::publish(std::string_view topic, std::string_view data,
-                               std::string_view type) {
-    return impl_->ctx.events.publish(topic, data, type);
+                               std::string_view type, id_policy ids) {
+    return impl_->ctx.events.publish(topic, data, type, ids);
 }
 
 void server::stop() {
@@ -174,10 +192,14 @@ void server::stop() {
     // Order matters: `stopping` first, so a stream that subscribes after close_all() sees it and
     // closes itself; then no new connections; then every open stream and idle connection.
     s.ctx.stopping.store(true);
+    s.ctx.log.write(log_level::info, "shutting down",
+                    {{"streams", s.ctx.stats.subscribers.load()},
+                     {"connections", s.ctx.stats.connections_open.load()}});
     s.acceptor->stop();
     net::post(s.ticker.get_executor(), [&s] { s.ticker.cancel(); });
     s.ctx.events.close_all(s.ctx.goodbye);
     for (const auto& session : s.ctx.sessions.alive()) session->close();
+    for (const auto& script : s.ctx.scripts.alive()) script->close(s.ctx.goodbye);
     s.work.reset();
 
     {
@@ -191,9 +213,12 @@ void server::stop() {
     // Streams still registered (only after a forced stop) drop their hub reference now, so they
     // die with the io_context's pending handlers.
     s.ctx.events.close_all(nullptr);
+    s.ctx.log.write(log_level::info, "stopped");
 }
 
 sse::server::hub& server::hub() { return impl_->ctx.events; }
+
+const logger& server::log() const { return impl_->ctx.log; }
 
 const metrics& server::stats() const { return impl_->ctx.stats; }
 

@@ -1,8 +1,8 @@
-// session_registry: the HTTP sessions alive right now, so shutdown can close idle keep-alive
-// connections instead of waiting for their read timeout.
+// session_registry: the sessions of one kind alive right now, so shutdown can reach them (close
+// idle keep-alive connections instead of waiting for their read timeout, end scripted streams) and
+// the heartbeat can reach scripted streams that hold.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -10,25 +10,24 @@
 
 namespace sse::server::detail {
 
-class http_session;
-
-/// Thread-safe set of weak references to HTTP sessions.
+/// Thread-safe set of weak references to sessions of type T.
+template <typename T>
 class session_registry {
 public:
     /// Adds `s` (called by the session when it starts).
-    void add(const std::shared_ptr<http_session>& s) {
+    void add(const std::shared_ptr<T>& s) {
         std::lock_guard lock(mutex_);
         sessions_.emplace(s.get(), s);
     }
     /// Removes the session at `key` (called from its destructor). Idempotent.
-    void remove(const http_session* key) {
+    void remove(const T* key) {
         std::lock_guard lock(mutex_);
         sessions_.erase(key);
     }
     /// The sessions still alive, as strong references the caller may act on.
-    std::vector<std::shared_ptr<http_session>> alive() const {
+    std::vector<std::shared_ptr<T>> alive() const {
         std::lock_guard lock(mutex_);
-        std::vector<std::shared_ptr<http_session>> out;
+        std::vector<std::shared_ptr<T>> out;
         for (const auto& [key, weak] : sessions_)
             if (auto s = weak.lock()) out.push_back(std::move(s));
         return out;
@@ -36,7 +35,7 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::unordered_map<const http_session*, std::weak_ptr<http_session>> sessions_;
+    std::unordered_map<const T*, std::weak_ptr<T>> sessions_;
 };
 
 }  // namespace sse::server::detail

@@ -1,9 +1,35 @@
 #include "stream_session.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "sse/encoder.hpp"
+
 namespace sse::server::detail {
+namespace {
+
+std::string_view resume_name(resume_result r) {
+    switch (r) {
+        case resume_result::live: return "live";
+        case resume_result::complete: return "complete";
+        case resume_result::truncated: return "truncated";
+    }
+    return "live";
+}
+
+// The resync signal: the same event type as a truncated resume, so a client handles both in one
+// listener; no `id`, so it does not move the client's position.
+frame slow_client_signal(std::uint64_t last_sent) {
+    const std::string data =
+        "{\"lastEventId\":\"" + std::to_string(last_sent) + "\",\"reason\":\"slow-client\"}";
+    std::string bytes;
+    sse::encode({.type = history_truncated_type, .data = std::string_view(data)}, bytes);
+    return make_frame(std::move(bytes));
+}
+
+}  // namespace
 
 stream_session::stream_session(context& ctx, net::any_io_executor executor)
     : ctx_(ctx), executor_(std::move(executor)) {}
@@ -16,7 +42,16 @@ std::error_code stream_session::subscribe(const std::vector<std::string>& topics
     std::error_code ec;
     std::optional<std::string_view> id;
     if (last_event_id) id = *last_event_id;
+    // Set before the hub can deliver (deliver() reads it for its warnings), and only when a line
+    // could use it: an idle subscriber should not pay for a string.
+    if (ctx_.log.enabled(log_level::warn))
+        for (const std::string& t : topics) topics_ += (topics_.empty() ? "" : ",") + t;
     how = ctx_.events.subscribe(shared_from_this(), topics, id, ec);
+    if (!ec && ctx_.log.enabled(log_level::debug)) {
+        ctx_.log.write(log_level::debug, "stream open",
+                       {{"topics", topics_}, {"resume", resume_name(how)},
+                        {"last_event_id", last_event_id.value_or("")}});
+    }
     return ec;
 }
 
@@ -34,12 +69,9 @@ void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, fr
         // The head must precede the replay the hub queued during subscribe(). Both are exempt from
         // the budget: the head is small and usually shared by all streams, the replay is held by
         // the history anyway.
-        std::vector<frame> front{std::move(head)};
-        if (ctx_.retry_hint) front.push_back(ctx_.retry_hint);
-        for (const frame& f : front) {
-            queued_bytes_ += f->size();
-            exempt_bytes_ += f->size();
-        }
+        std::vector<queued> front{{std::move(head), 0, true}};
+        if (ctx_.retry_hint) front.push_back({ctx_.retry_hint, 0, true});
+        for (const queued& q : front) queued_bytes_ += q.bytes->size();
         pending_.insert(pending_.begin(), front.begin(), front.end());
         holding_ = false;
         schedule_write_locked();
@@ -47,24 +79,63 @@ void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, fr
     do_watch();
 }
 
-bool stream_session::deliver(const frame& f, bool exempt) {
+bool stream_session::deliver(const frame& f, std::uint64_t id, bool exempt) {
     std::lock_guard lock(mutex_);
     if (ended_ || closing_) return true;  // leaving anyway; not a budget failure
-    const std::size_t counted = queued_bytes_ - exempt_bytes_;
-    if (!exempt && counted + f->size() > ctx_.settings.queue_budget) {
-        // Over budget: this reader cannot keep up. Free what it holds now and close it on its
-        // strand; the hub unregisters it when this returns false.
-        ended_ = true;
-        pending_.clear();
-        pending_.shrink_to_fit();
-        net::post(executor_, [self = shared_from_this()] { self->end(); });
-        return false;
+    if (!exempt && counted_bytes_ + f->size() > ctx_.settings.queue_budget) {
+        if (ctx_.settings.slow_client == slow_client_policy::disconnect) {
+            // This reader cannot keep up. Free what it holds now and close it on its strand; the
+            // hub unregisters it when this returns false.
+            ctx_.log.write(log_level::warn, "slow client disconnected",
+                           {{"topics", topics_}, {"queued_bytes", counted_bytes_},
+                            {"budget", ctx_.settings.queue_budget}});
+            ended_ = true;
+            pending_.clear();
+            pending_.shrink_to_fit();
+            net::post(executor_, [self = shared_from_this()] { self->end("slow-client"); });
+            return false;
+        }
+        resync_locked();
+        if (counted_bytes_ + f->size() > ctx_.settings.queue_budget) {
+            // Larger than the whole budget: it can never be queued. The signal already says
+            // where the client's gap starts.
+            metrics::add(ctx_.stats.events_dropped);
+            return true;
+        }
     }
-    pending_.push_back(f);
-    queued_bytes_ += f->size();
-    if (exempt) exempt_bytes_ += f->size();
-    schedule_write_locked();
+    push_locked({f, id, exempt});
     return true;
+}
+
+void stream_session::push_locked(queued q) {
+    queued_bytes_ += q.bytes->size();
+    if (!q.exempt) counted_bytes_ += q.bytes->size();
+    pending_.push_back(std::move(q));
+    schedule_write_locked();
+}
+
+void stream_session::resync_locked() {
+    // What the client will have received: everything handed to the socket, and the exempt frames
+    // that stay queued (the subscription's start). Ids only grow along the queue.
+    std::uint64_t last = last_taken_id_;
+    std::size_t dropped = 0;
+    const auto is_dropped = [&](const queued& q) {
+        if (q.exempt) {
+            last = std::max(last, q.id);
+            return false;
+        }
+        ++dropped;
+        queued_bytes_ -= q.bytes->size();
+        counted_bytes_ -= q.bytes->size();
+        return true;
+    };
+    pending_.erase(std::remove_if(pending_.begin(), pending_.end(), is_dropped), pending_.end());
+    metrics::add(ctx_.stats.slow_client_resyncs);
+    metrics::add(ctx_.stats.events_dropped, dropped);
+    ctx_.log.write(log_level::warn, "slow client resynced",
+                   {{"topics", topics_}, {"dropped_frames", dropped}, {"last_event_id", last}});
+    // Counted and droppable like an event, so repeated resyncs replace it rather than pile up.
+    push_locked({slow_client_signal(last), 0, false});
 }
 
 void stream_session::close(const frame& last) {
@@ -72,7 +143,7 @@ void stream_session::close(const frame& last) {
     if (ended_ || closing_) return;
     closing_ = true;
     if (last) {
-        pending_.push_back(last);
+        pending_.push_back({last, 0, true});
         queued_bytes_ += last->size();
     }
     // Even with nothing to send, a write pass notices `closing_` and ends the stream.
@@ -94,15 +165,21 @@ void stream_session::do_write() {
             if (!closing_) return;
         } else {
             writing_.swap(pending_);
+            writing_bytes_ = writing_counted_ = 0;
+            for (const queued& q : writing_) {
+                writing_bytes_ += q.bytes->size();
+                if (!q.exempt) writing_counted_ += q.bytes->size();
+                if (q.id != 0) last_taken_id_ = q.id;
+            }
         }
     }
     if (writing_.empty()) {  // closing and drained
-        end();
+        end(ctx_.stopping.load() ? "shutdown" : "closed");
         return;
     }
     buffers_.clear();
     buffers_.reserve(writing_.size());
-    for (const frame& f : writing_) buffers_.emplace_back(f->data(), f->size());
+    for (const queued& q : writing_) buffers_.emplace_back(q.bytes->data(), q.bytes->size());
     // tcp_stream's timeout covers each write_some of the composed write: a peer that stops
     // reading stalls one of them, and the stream closes with beast::error::timeout.
     stream_->expires_after(ctx_.settings.write_timeout);
@@ -115,9 +192,14 @@ void stream_session::do_write() {
 void stream_session::on_write(const error_code& ec, std::size_t bytes) {
     metrics::add(ctx_.stats.bytes_sent, bytes);
     if (ec) {
-        if (ec == beast::error::timeout) metrics::add(ctx_.stats.write_timeouts);
-        end();
-        return;
+        if (ec == beast::error::timeout) {
+            metrics::add(ctx_.stats.write_timeouts);
+            ctx_.log.write(log_level::warn, "write timeout",
+                           {{"kind", "stream"}, {"topics", topics_},
+                            {"timeout_ms", ctx_.settings.write_timeout.count()}});
+            return end("write-timeout");
+        }
+        return end("write-error");
     }
     stream_->expires_never();
     writing_.clear();
@@ -128,8 +210,9 @@ void stream_session::on_write(const error_code& ec, std::size_t bytes) {
     }
     {
         std::lock_guard lock(mutex_);
-        queued_bytes_ -= bytes;
-        exempt_bytes_ -= std::min(exempt_bytes_, bytes);
+        queued_bytes_ -= writing_bytes_;
+        counted_bytes_ -= writing_counted_;
+        writing_bytes_ = writing_counted_ = 0;
     }
     do_write();
 }
@@ -153,17 +236,19 @@ void stream_session::on_watch(const error_code& ec) {
         do_watch();  // the peer sent bytes a stream ignores; keep watching
         return;
     }
-    end();  // EOF or a reset: the peer is gone
+    end("peer-closed");  // EOF or a reset: the peer is gone
 }
 
-void stream_session::end() {
+void stream_session::end(std::string_view reason) {
     {
         std::lock_guard lock(mutex_);
+        if (ended_ && !stream_) return;
         ended_ = true;
         pending_.clear();
     }
     ctx_.events.unsubscribe(this);
-    if (!stream_) return;
+    if (!stream_ || !stream_->socket().is_open()) return;
+    ctx_.log.write(log_level::debug, "stream closed", {{"topics", topics_}, {"reason", reason}});
     error_code ignored;
     // Send FIN after what was written, so a client that reads to the end sees a clean close.
     stream_->socket().shutdown(tcp::socket::shutdown_send, ignored);

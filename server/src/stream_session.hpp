@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "asio.hpp"
@@ -17,11 +19,18 @@ namespace sse::server::detail {
 
 /// Writes the response head, the retry hint, any replay and then live frames to one connection.
 ///
-/// Frames wait in a queue bounded in bytes (config::queue_budget); going over disconnects the
-/// subscriber (the hub stops delivering at once, the socket closes on the strand). Writes gather
-/// the whole queue into one async_write of shared buffers: no copy of any event. A write that
-/// makes no progress for config::write_timeout closes the connection. The session also waits for
-/// the socket to become readable, which is how it learns that the peer went away while idle.
+/// Frames wait in a queue bounded in bytes (config::queue_budget). Going over applies
+/// config::slow_client: `disconnect` closes the stream (the hub stops delivering at once, the
+/// socket closes on the strand); `resync` drops every queued frame not yet handed to the socket
+/// (except the subscription's start: head, replay, position marker), queues the resync signal
+/// (`sse-history-truncated`, reason "slow-client", with the id of the last event that did go to
+/// the socket) and carries on with live events. Either way the queue never holds more than the
+/// budget plus one signal, and the hub never waits for this subscriber.
+///
+/// Writes gather the whole queue into one async_write of shared buffers: no copy of any event. A
+/// write that makes no progress for config::write_timeout closes the connection. The session also
+/// waits for the socket to become readable, which is how it learns that the peer went away while
+/// idle.
 ///
 /// Threading: deliver() and close() run on any thread and only touch the queue under `mutex_`;
 /// everything else runs on the connection's strand.
@@ -44,16 +53,24 @@ public:
     /// retry hint in front of the replay and starts writing. Call on the strand.
     void attach(beast::tcp_stream&& stream, connection_slot slot, frame head);
 
-    bool deliver(const frame& f, bool exempt) override;
+    bool deliver(const frame& f, std::uint64_t id, bool exempt) override;
     void close(const frame& last) override;
 
 private:
+    struct queued {
+        frame bytes;
+        std::uint64_t id;  // the event id it carries, 0 for none
+        bool exempt;       // not counted against the budget, never dropped by a resync
+    };
+
+    void push_locked(queued q);
+    void resync_locked();
     void schedule_write_locked();
     void do_write();
     void on_write(const error_code& ec, std::size_t bytes);
     void do_watch();
     void on_watch(const error_code& ec);
-    void end();
+    void end(std::string_view reason);
 
     context& ctx_;
     net::any_io_executor executor_;
@@ -61,17 +78,21 @@ private:
     std::optional<connection_slot> slot_;
 
     std::mutex mutex_;  // guards the members up to `ended_`
-    std::vector<frame> pending_;  // queued, not yet handed to a write
+    std::vector<queued> pending_;   // queued, not yet handed to a write
     std::size_t queued_bytes_ = 0;  // pending_ + the write in flight
-    std::size_t exempt_bytes_ = 0;  // of queued_bytes_, the head, hint and replay (at the front)
+    std::size_t counted_bytes_ = 0; // of queued_bytes_, what counts against the budget
+    std::size_t writing_bytes_ = 0; // the write in flight: all, and counted
+    std::size_t writing_counted_ = 0;
+    std::uint64_t last_taken_id_ = 0;  // the last event id handed to a write
     bool holding_ = true;           // until attach() has put the head in front of the replay
     bool write_scheduled_ = false;  // a do_write is posted or a write is in flight
     bool closing_ = false;          // close after the queue drains
     bool ended_ = false;
 
     // Strand only.
-    std::vector<frame> writing_;
+    std::vector<queued> writing_;
     std::vector<net::const_buffer> buffers_;
+    std::string topics_;  // for log lines; written before subscribing, then only read
 };
 
 }  // namespace sse::server::detail

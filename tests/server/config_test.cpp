@@ -1,6 +1,9 @@
 // Command-line parsing of sse-server.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -50,13 +53,133 @@ TEST(config_test, bad_usage_names_the_flag) {
     EXPECT_TRUE(parse({"-h"}).show_help);
 }
 
+TEST(config_test, new_flags_and_boolean_switches) {
+    const auto cl = parse({"--no-conformance-routes", "--slow-client", "resync", "--history-bytes=4096",
+                           "--subscribe-token", "sub", "--log-level", "debug", "--log-format=json"});
+    ASSERT_TRUE(cl.error.empty()) << cl.error;
+    EXPECT_FALSE(cl.settings.conformance_routes);
+    EXPECT_EQ(cl.settings.slow_client, sse::server::slow_client_policy::resync);
+    EXPECT_EQ(cl.settings.history_bytes, 4096u);
+    EXPECT_EQ(cl.settings.subscribe_token, "sub");
+    EXPECT_EQ(cl.settings.logging.level, sse::server::log_level::debug);
+    EXPECT_EQ(cl.settings.logging.format, sse::server::log_format::json);
+    const auto defaults = parse({});
+    EXPECT_TRUE(defaults.settings.conformance_routes);
+    EXPECT_EQ(defaults.settings.slow_client, sse::server::slow_client_policy::disconnect);
+    EXPECT_EQ(defaults.settings.history_bytes, std::size_t{64} << 20);
+    EXPECT_EQ(defaults.settings.logging.level, sse::server::log_level::info);
+    EXPECT_EQ(defaults.settings.logging.format, sse::server::log_format::text);
+    EXPECT_TRUE(parse({"--no-conformance-routes", "--conformance-routes"}).settings.conformance_routes);
+    EXPECT_NE(parse({"--slow-client", "drop"}).error.find("--slow-client"), std::string::npos);
+    EXPECT_NE(parse({"--log-level", "verbose"}).error.find("--log-level"), std::string::npos);
+    EXPECT_NE(parse({"--log-format", "xml"}).error.find("--log-format"), std::string::npos);
+    EXPECT_NE(parse({"--no-conformance-routes=maybe"}).error.find("--no-conformance-routes"),
+              std::string::npos);
+}
+
+TEST(config_test, static_dir_defaults_to_the_demo_pages_when_they_exist) {
+    const std::string root(sse::server::default_web_root());
+    ASSERT_FALSE(root.empty());  // compiled in by server/CMakeLists.txt
+    std::error_code ec;
+    const bool exists = std::filesystem::is_directory(root, ec);
+    const auto cl = parse({});
+    EXPECT_EQ(cl.settings.static_dir, exists ? root : std::string());
+    EXPECT_FALSE(cl.static_dir_given);
+    const auto off = parse({"--static-dir", ""});
+    ASSERT_TRUE(off.error.empty()) << off.error;
+    EXPECT_EQ(off.settings.static_dir, "");
+    EXPECT_TRUE(off.static_dir_given);
+    EXPECT_FALSE(parse({"--static-dir", "/nonexistent/dir"}).error.empty());
+}
+
+struct temp_file {
+    std::filesystem::path path;
+    explicit temp_file(const std::string& text) {
+        path = std::filesystem::temp_directory_path() /
+               ("sse-config-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + ".conf");
+        std::ofstream(path) << text;
+    }
+    ~temp_file() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
+};
+
+TEST(config_test, config_file_sets_keys_and_the_command_line_overrides) {
+    temp_file f("# a comment\n"
+                "\n"
+                "port = 9100\n"
+                "  threads=3  \n"
+                "cors-origin = https://a.example\n"
+                "cors-origin = https://b.example\n"
+                "publish-token = \"two words\"\n"
+                "no-conformance-routes\n"
+                "static-dir = \"\"\n"
+                "log-format = json\n"
+                "history-age = 0\r\n");
+    const std::string path = f.path.string();
+    const auto cl = parse({"--config", path.c_str(), "--port", "9200"});
+    ASSERT_TRUE(cl.error.empty()) << cl.error;
+    EXPECT_EQ(cl.settings.port, 9200);  // the command line wins, wherever --config is
+    EXPECT_EQ(cl.settings.threads, 3u);
+    EXPECT_EQ(cl.settings.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+    EXPECT_EQ(cl.settings.publish_token, "two words");
+    EXPECT_FALSE(cl.settings.conformance_routes);
+    EXPECT_EQ(cl.settings.static_dir, "");
+    EXPECT_TRUE(cl.static_dir_given);
+    EXPECT_EQ(cl.settings.logging.format, sse::server::log_format::json);
+    EXPECT_EQ(cl.settings.history_age.count(), 0);
+    // A repeatable flag on the command line replaces the file's list.
+    const std::string eq = "--config=" + path;
+    const auto replaced = parse({"--cors-origin", "https://c.example", eq.c_str()});
+    ASSERT_TRUE(replaced.error.empty()) << replaced.error;
+    EXPECT_EQ(replaced.settings.cors_origins, (std::vector<std::string>{"https://c.example"}));
+    EXPECT_EQ(replaced.settings.port, 9100);
+}
+
+TEST(config_test, config_file_errors_name_the_file_line_and_key) {
+    const auto error_of = [](const std::string& text) {
+        temp_file f(text);
+        const std::string path = f.path.string();
+        const auto cl = parse({"--config", path.c_str()});
+        return std::make_pair(cl.error, path);
+    };
+    {
+        const auto [error, path] = error_of("port = 1\nbogus = 2\n");
+        EXPECT_EQ(error, path + ":2: unknown key 'bogus'");
+    }
+    {
+        const auto [error, path] = error_of("# x\n\nport = many\n");
+        EXPECT_EQ(error, path + ":3: bad value 'many' for key 'port'");
+    }
+    {
+        const auto [error, path] = error_of("port\n");
+        EXPECT_NE(error.find(path + ":1: key 'port' needs a value"), std::string::npos) << error;
+    }
+    {
+        const auto [error, path] = error_of("--port = 1\n");
+        EXPECT_NE(error.find(":1: unknown key '--port'"), std::string::npos) << error;
+    }
+    {
+        const auto [error, path] = error_of("config = other.conf\n");
+        EXPECT_NE(error.find(":1: config files do not nest"), std::string::npos) << error;
+    }
+    const auto missing = parse({"--config", "/nonexistent/sse.conf"});
+    EXPECT_NE(missing.error.find("cannot read config file '/nonexistent/sse.conf'"), std::string::npos)
+        << missing.error;
+    EXPECT_NE(parse({"--config"}).error.find("needs a value"), std::string::npos);
+}
+
 TEST(config_test, help_lists_every_flag) {
     const std::string text = sse::server::usage();
     for (const char* flag : {"--address", "--port", "--threads", "--heartbeat", "--retry",
                              "--publish-token", "--publish-token-file", "--cors-origin", "--static-dir", "--history-size",
                              "--history-age", "--queue-budget", "--write-timeout",
                              "--max-header-size", "--max-target-size", "--max-body-size",
-                             "--request-timeout", "--shutdown-timeout", "--help", "--version"})
+                             "--request-timeout", "--shutdown-timeout", "--help", "--version",
+                             "--config", "--subscribe-token", "--subscribe-token-file",
+                             "--no-conformance-routes", "--history-bytes", "--slow-client",
+                             "--log-level", "--log-format"})
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
     EXPECT_NE(text.find("default 127.0.0.1"), std::string::npos);
     EXPECT_NE(text.find("default 8080"), std::string::npos);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 #include <limits>
 #include <string>
 
@@ -17,7 +19,8 @@ public:
     explicit fake_subscriber(std::size_t budget = std::numeric_limits<std::size_t>::max())
         : parser_(recorder_), budget_(budget) {}
 
-    bool deliver(const sse::server::frame& f, bool exempt) override {
+    bool deliver(const sse::server::frame& f, std::uint64_t id, bool exempt) override {
+        ids.push_back(id);
         if (!exempt && counted_ + f->size() > budget_) {
             refused = true;
             return false;
@@ -36,6 +39,7 @@ public:
     const std::vector<std::string>& comments() const { return recorder_.comments; }
 
     std::string bytes;
+    std::vector<std::uint64_t> ids;  // the id the hub gave with each frame delivered or refused
     bool refused = false;
     int closes = 0;
 

@@ -6,9 +6,25 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "sse/server/log.hpp"
+
 namespace sse::server {
+
+/// What happens to a subscriber whose unsent bytes exceed config::queue_budget.
+enum class slow_client_policy : std::uint8_t {
+    disconnect,  ///< close the connection; the client reconnects and resumes from history
+    resync,      ///< drop its queued events, send the resync signal, carry on with live events
+};
+
+/// Where log lines go and which.
+struct logging_options {
+    log_level level = log_level::info;
+    log_format format = log_format::text;
+    logger::sink sink;  ///< empty: stderr
+};
 
 /// Settings of one server instance. The defaults make `sse-server` with no flags a sensible
 /// development server on 127.0.0.1:8080.
@@ -31,6 +47,11 @@ struct config {
     /// is open, which is only sensible on loopback.
     std::string publish_token;
 
+    /// Bearer token GET /events must present, as `Authorization: Bearer <token>` or, for
+    /// EventSource (which cannot set headers), a `token=` query parameter. Empty: subscribing is
+    /// open.
+    std::string subscribe_token;
+
     /// Origins allowed to use the server from a browser page on another origin (CORS): requests
     /// carrying one of them in `Origin` get `Access-Control-Allow-Origin` back, and preflights are
     /// answered. "*" allows every origin. Empty: no CORS headers at all (same-origin pages only).
@@ -40,15 +61,26 @@ struct config {
     /// pages). Empty: no static files.
     std::string static_dir;
 
+    /// Serve the scripted streams under /conformance/ (server/README.md, "Conformance routes").
+    /// They publish nothing and read no state, but they let anyone make the server send chosen
+    /// bytes: turn them off on a public deployment.
+    bool conformance_routes = true;
+
     /// Events kept per topic for Last-Event-ID resume: at most this many ...
     std::size_t history_size = 1000;
     /// ... and none older than this. Zero keeps events regardless of age.
     std::chrono::milliseconds history_age{std::chrono::minutes(10)};
+    /// ... and, across all topics together, no more than this many bytes of encoded events: the
+    /// oldest event of the whole hub goes first. Bounds history memory whatever the number of
+    /// topics. Zero retains nothing.
+    std::size_t history_bytes = std::size_t{64} << 20;
 
     /// Bytes a subscriber may have queued but not yet written to its socket (replayed history and
     /// the response head excepted: those are shared with the history). A subscriber that goes over
     /// is disconnected, so one slow reader never makes the server's memory grow.
     std::size_t queue_budget = std::size_t{1} << 20;
+    /// What going over queue_budget means for the subscriber.
+    slow_client_policy slow_client = slow_client_policy::disconnect;
     /// A write to a subscriber that makes no progress for this long closes the connection.
     std::chrono::milliseconds write_timeout{30000};
 
@@ -69,6 +101,9 @@ struct config {
     /// keep increasing across restarts and an id from a previous run reads as "older than the
     /// history" (the client is told) rather than being confused with a new event.
     std::optional<std::uint64_t> first_id_base;
+
+    /// Log threshold, format and destination.
+    logging_options logging;
 };
 
 /// What parse_command_line() found.
@@ -76,11 +111,25 @@ struct command_line {
     config settings;
     bool show_help = false;
     bool show_version = false;
-    std::string error;  ///< non-empty: bad usage, with a message naming the flag
+    bool static_dir_given = false;  ///< --static-dir (or static-dir in the config file) was set
+    std::string error;  ///< non-empty: bad usage, with a message naming the flag (or FILE:LINE)
 };
 
-/// Parses `sse-server` flags (see usage()). Never throws; a bad flag or value sets `error`.
+/// The demo pages' directory compiled in (SSE_DEFAULT_WEB_ROOT: the source tree's wasm/web), or
+/// empty if none was. parse_command_line() makes it the default --static-dir when it exists.
+std::string_view default_web_root() noexcept;
+
+/// Parses `sse-server` flags (see usage()). `--config FILE` is read first, wherever it appears,
+/// so flags on the command line override the file's values (a repeatable flag given on the command
+/// line replaces the file's list). Never throws; a bad flag, value or file line sets `error`.
 command_line parse_command_line(int argc, const char* const* argv);
+
+/// Applies a config file's text to `cl.settings` (used by parse_command_line; exposed for tests).
+/// Lines are `key = value` with keys named like the long flags without `--`; `#` starts a comment
+/// line; blank lines are skipped; a value may be wrapped in double quotes (to give an empty one);
+/// a boolean key alone means true. `file_name` only labels errors: "FILE:LINE: ...". Returns
+/// false and sets cl.error on the first bad line.
+bool apply_config_text(std::string_view text, std::string_view file_name, command_line& cl);
 
 /// The --help text: every flag with its default.
 std::string usage();

@@ -37,6 +37,14 @@ public:
     /// Drops entries older than max_age at `now`.
     void expire(clock::time_point now);
 
+    /// Drops the oldest entry (the hub's global byte cap). Must not be empty().
+    void evict_oldest() { evict_front(); }
+
+    /// The id of the oldest retained entry. Must not be empty().
+    std::uint64_t front_id() const noexcept { return entries_.front().id; }
+    /// Encoded bytes retained.
+    std::size_t bytes() const noexcept { return bytes_; }
+
     /// True iff every event of this topic with an id greater than `last` is still retained.
     bool complete_after(std::uint64_t last) const noexcept { return last >= floor_; }
 
@@ -54,6 +62,7 @@ private:
     void evict_front();
 
     std::deque<entry> entries_;
+    std::size_t bytes_ = 0;
     std::uint64_t floor_;
     std::size_t max_size_;
     std::chrono::milliseconds max_age_;

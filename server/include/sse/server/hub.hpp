@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,11 +31,23 @@ namespace sse::server {
 /// client should resynchronise. The signal has no `id`, so it does not move the client's position.
 inline constexpr std::string_view history_truncated_type = "sse-history-truncated";
 
+/// How publish() gives an event its id.
+enum class id_policy : std::uint8_t {
+    /// The next id of the hub-wide sequence; the event is kept in history, so a resuming client
+    /// gets it. HTTP: `id=auto` (the default).
+    assign,
+    /// No id and no history: an ephemeral event (a typing indicator, a progress tick) that only
+    /// the subscribers connected right now receive. It leaves every client's last event ID as it
+    /// was, so resuming neither replays nor misses it. HTTP: `id=none`.
+    none,
+};
+
 /// Settings of a hub (a subset of sse::server::config).
 struct hub_options {
     std::uint64_t first_id_base = 0;  ///< ids start at first_id_base + 1
     std::size_t history_size = 1000;
     std::chrono::milliseconds history_age{0};  ///< zero: no age limit
+    std::size_t history_bytes = std::size_t{64} << 20;  ///< over all topics; oldest evicted first
     std::size_t max_topics = 100000;            ///< live topics (with history or subscribers)
     std::size_t max_topic_length = 256;
     /// The clock history ages are measured with; replaceable so tests can age events.
@@ -43,7 +56,7 @@ struct hub_options {
 
 /// What publish() did.
 struct publish_result {
-    std::uint64_t id = 0;   ///< the event's id (0 on error)
+    std::uint64_t id = 0;   ///< the event's id (0 on error, and for id_policy::none)
     std::error_code error;  ///< std::errc::invalid_argument (bad topic), no_buffer_space (too
                             ///< many topics) or an encoder error (sse::errc, e.g. CR in type)
 };
@@ -68,10 +81,12 @@ public:
     hub& operator=(const hub&) = delete;
 
     /// Publishes one event to `topic`: assigns the next id, encodes it once with sse::encode,
-    /// appends it to the topic's history and queues it to every subscriber of the topic.
-    /// `type` empty sends no `event` line (clients see "message").
+    /// appends it to the topic's history (evicting the hub's oldest events while history is over
+    /// hub_options::history_bytes) and queues it to every subscriber of the topic. `type` empty
+    /// sends no `event` line (clients see "message"). With id_policy::none the event gets no id
+    /// and is not kept (see id_policy).
     publish_result publish(std::string_view topic, std::string_view data,
-                           std::string_view type = {});
+                           std::string_view type = {}, id_policy ids = id_policy::assign);
 
     /// Registers `sub` for `topics` (duplicates ignored). If `last_event_id` is given and not
     /// empty, first delivers the truncation signal when needed, then every retained event of
@@ -100,6 +115,8 @@ public:
     /// The id of the last event published (first_id_base before any).
     std::uint64_t last_id() const;
     std::size_t subscriber_count() const;
+    /// Encoded bytes of history retained over all topics.
+    std::size_t history_bytes() const;
     /// Subscribers per topic, for /metrics.
     std::vector<std::pair<std::string, std::size_t>> topic_subscribers() const;
 
@@ -122,6 +139,9 @@ private:
     void unsubscribe_locked(registration& r);
     void forget_if_idle_locked(topic& t);
     frame truncation_signal(std::optional<std::uint64_t> requested) const;
+    template <typename Edit>
+    void edit_history_locked(topic& t, Edit edit);
+    void enforce_byte_cap_locked();
     frame position_marker_locked() const;
 
     hub_options options_;
@@ -138,6 +158,10 @@ private:
     };
     std::unordered_map<std::string, std::unique_ptr<topic>, name_hash, std::equal_to<>> topics_;
     std::unordered_map<const subscriber*, std::unique_ptr<registration>> registrations_;
+    // Every topic with history, by the id of its oldest event: the first is the hub's oldest
+    // event, which the byte cap evicts first. Kept in step by edit_history_locked().
+    std::set<std::pair<std::uint64_t, topic*>> oldest_;
+    std::size_t history_bytes_ = 0;
 };
 
 }  // namespace sse::server

@@ -24,6 +24,11 @@ struct metrics {
     std::atomic<std::uint64_t> replay_hits{0};          ///< counter: resumes fully served from history
     std::atomic<std::uint64_t> replay_misses{0};        ///< counter: resumes told history was truncated
     std::atomic<std::uint64_t> publish_unauthorized{0}; ///< counter: POST /publish answered 401
+    std::atomic<std::uint64_t> subscribe_unauthorized{0};  ///< counter: GET /events answered 401
+    std::atomic<std::uint64_t> slow_client_resyncs{0};  ///< counter: queues dropped, resync sent
+    std::atomic<std::uint64_t> events_dropped{0};  ///< counter: queued events a resync discarded
+    std::atomic<std::uint64_t> history_bytes{0};   ///< gauge: encoded bytes retained for resume
+    std::atomic<std::uint64_t> history_evictions_bytes_cap{0};  ///< counter: evicted by the byte cap
 
     /// Adds `n` to a counter (relaxed).
     static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {

@@ -8,6 +8,7 @@
 
 #include "sse/server/config.hpp"
 #include "sse/server/hub.hpp"
+#include "sse/server/log.hpp"
 #include "sse/server/metrics.hpp"
 
 namespace sse::server {
@@ -35,9 +36,10 @@ public:
     /// The bound port (the real one when config::port was 0); 0 before start().
     std::uint16_t port() const;
 
-    /// Publishes an event, exactly as POST /publish does; see hub::publish(). Thread-safe.
+    /// Publishes an event, exactly as POST /publish does; see hub::publish() and id_policy.
+    /// Thread-safe.
     publish_result publish(std::string_view topic, std::string_view data,
-                           std::string_view type = {});
+                           std::string_view type = {}, id_policy ids = id_policy::assign);
 
     /// Graceful shutdown: stops accepting, sends every stream a final comment and closes it,
     /// closes idle keep-alive connections, waits for the I/O threads up to
@@ -47,6 +49,9 @@ public:
 
     /// The hub, for finer control than publish() (custom subscribers, last_id()).
     sse::server::hub& hub();
+
+    /// The server's logger (config::logging), for the embedding program's own lines.
+    const logger& log() const;
 
     /// Live counters (what GET /metrics shows).
     const metrics& stats() const;

@@ -15,10 +15,13 @@ class subscriber {
 public:
     virtual ~subscriber() = default;
 
-    /// Queues `f` for sending. `exempt` frames (replayed history, which the history holds anyway)
-    /// do not count against the queue budget. Returns false if the subscriber is over its budget
-    /// and dropped the frame; the hub then unsubscribes it, and the subscriber closes itself.
-    virtual bool deliver(const frame& f, bool exempt) = 0;
+    /// Queues `f` for sending. `id` is the event id the frame carries (0: none, e.g. a comment,
+    /// a signal or an ephemeral event), so a subscriber that drops frames can say what it last
+    /// sent. `exempt` frames (the subscription's start: signal, replayed history, position
+    /// marker) do not count against the queue budget. Returns false if the subscriber is over its
+    /// budget and will close; the hub then unsubscribes it. A subscriber that copes otherwise
+    /// (config::slow_client resync) returns true.
+    virtual bool deliver(const frame& f, std::uint64_t id, bool exempt) = 0;
 
     /// Sends `last` (may be null) after what is queued, then ends the stream. Idempotent.
     virtual void close(const frame& last) = 0;
