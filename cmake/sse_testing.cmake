@@ -3,6 +3,8 @@
 # One way to register a GoogleTest suite, so every test case carries ctest labels (unit,
 # property, server, wasm, browser, slow) and a developer can run one slice:
 # `ctest --preset dev -L unit`. Each TEST() becomes its own ctest entry, so ctest -j spreads them.
+# Under Emscripten (the wasm preset) the executable runs under Node as one entry with the same
+# labels: `ctest --preset wasm -L unit`.
 include(GoogleTest)
 
 function(sse_add_test name)
@@ -13,7 +15,15 @@ function(sse_add_test name)
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES})
   list(LENGTH arg_LABELS label_count)
-  if(label_count EQUAL 1)
+  if(EMSCRIPTEN)
+    # Under wasm each ctest entry is a Node process that loads and compiles the module (~0.3 s):
+    # one entry per test case would make the 1400 cases of the unit slice take minutes instead of
+    # seconds, so the whole executable is one entry, run through CMAKE_CROSSCOMPILING_EMULATOR
+    # (node). GoogleTest's output names any failing case; rerun one with
+    # `node build/wasm/tests/<name>.js --gtest_filter=...`.
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
+  elseif(label_count EQUAL 1)
     gtest_discover_tests(${name} PROPERTIES LABELS "${arg_LABELS}" DISCOVERY_TIMEOUT 60)
   else()
     # CMake 3.25's test discovery splits a list-valued property into separate arguments, so a
