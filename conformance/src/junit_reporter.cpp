@@ -1,0 +1,94 @@
+#include <map>
+#include <vector>
+
+#include "sse/conformance/reporter.hpp"
+
+namespace sse::conformance {
+
+namespace {
+
+// XML 1.0 text: escape markup, replace characters XML cannot carry at all.
+std::string xml(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default:
+            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+                out += "\\x";
+                out += "0123456789abcdef"[c >> 4];
+                out += "0123456789abcdef"[c & 15];
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    return out;
+}
+
+std::string seconds(std::uint64_t ms) {
+    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + std::to_string(ms % 100 / 10) +
+           std::to_string(ms % 10);
+}
+
+}  // namespace
+
+void write_junit(std::ostream& out, const run_result& run) {
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const case_result*>> suites;
+    for (const auto& r : run.cases) {
+        const std::string sec(r.spec->section());
+        if (!suites.count(sec)) order.push_back(sec);
+        suites[sec].push_back(&r);
+    }
+    auto failed = [](const case_result& r) { return r.is_blocking(); };
+    std::size_t total_fail = 0, total_skip = 0;
+    for (const auto& r : run.cases) {
+        total_fail += failed(r) ? 1 : 0;
+        total_skip += r.grade == verdict::skipped ? 1 : 0;
+    }
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out << "<testsuites name=\"sse-conformance\" tests=\"" << run.cases.size() << "\" failures=\"" << total_fail
+        << "\" skipped=\"" << total_skip << "\" time=\"" << seconds(run.elapsed_ms) << "\">\n";
+    for (const auto& sec : order) {
+        std::size_t f = 0, sk = 0;
+        std::uint64_t ms = 0;
+        for (const auto* r : suites[sec]) {
+            f += failed(*r) ? 1 : 0;
+            sk += r->grade == verdict::skipped ? 1 : 0;
+            ms += r->outcome.elapsed_ms;
+        }
+        out << "  <testsuite name=\"" << xml(sec) << "\" tests=\"" << suites[sec].size() << "\" failures=\"" << f
+            << "\" skipped=\"" << sk << "\" time=\"" << seconds(ms) << "\">\n";
+        for (const auto* r : suites[sec]) {
+            out << "    <testcase classname=\"" << xml(sec) << "\" name=\"" << xml(r->spec->id) << "\" time=\""
+                << seconds(r->outcome.elapsed_ms) << "\">\n";
+            std::string detail = r->spec->description + "\nrequirement: " + r->spec->requirement + "\n" +
+                                 r->outcome.message;
+            if (!r->outcome.expected.empty()) detail += "\nexpected:\n" + r->outcome.expected;
+            if (!r->outcome.actual.empty()) detail += "\nactual:\n" + r->outcome.actual;
+            if (!r->outcome.counterexample.empty()) detail += "\ncounterexample:\n" + r->outcome.counterexample;
+            if (!r->outcome.repro.empty()) detail += "\nreproduce: " + r->outcome.repro;
+            if (!r->outcome.raw.empty()) detail += "\nraw bytes:\n" + hex_dump(r->outcome.raw, 2048);
+            if (r->expectation) detail += "\nexpected outcome: " + std::string(to_string(r->expectation->expected)) +
+                                          " (" + r->expectation->reason + ")";
+            if (failed(*r)) {
+                out << "      <failure type=\"" << to_string(r->grade) << "\" message=\""
+                    << xml(r->outcome.message.substr(0, r->outcome.message.find('\n'))) << "\">" << xml(detail)
+                    << "</failure>\n";
+            } else if (r->grade == verdict::skipped) {
+                out << "      <skipped message=\"" << xml(r->outcome.message) << "\"/>\n";
+            } else if (r->grade != verdict::pass) {
+                out << "      <system-out>" << xml(std::string(to_string(r->grade)) + ": " + detail) << "</system-out>\n";
+            }
+            out << "    </testcase>\n";
+        }
+        out << "  </testsuite>\n";
+    }
+    out << "</testsuites>\n";
+}
+
+}  // namespace sse::conformance

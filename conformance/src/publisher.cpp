@@ -1,0 +1,102 @@
+#include "publisher.hpp"
+
+#include "child_process.hpp"
+#include "http_probe.hpp"
+
+namespace sse::conformance {
+
+namespace {
+
+std::string substitute(std::string_view tmpl, const publish_request& e) {
+    std::string out;
+    for (std::size_t i = 0; i < tmpl.size();) {
+        auto try_key = [&](std::string_view key, std::string_view value) {
+            if (tmpl.substr(i, key.size()) != key) return false;
+            out += percent_encode(value);
+            i += key.size();
+            return true;
+        };
+        if (try_key("{data}", e.data) || try_key("{type}", e.type) ||
+            try_key("{topic}", "conformance"))
+            continue;
+        out += tmpl[i++];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<publisher> publisher::make(const std::string& url_template, const std::string& command,
+                                         std::chrono::milliseconds timeout, std::string& error) {
+    if (url_template.empty() && command.empty()) return std::nullopt;
+    publisher p;
+    p.timeout_ = timeout;
+    p.command_ = command;
+    if (!url_template.empty()) {
+        auto u = parse_url(url_template, error);
+        if (!u) {
+            error = "--publish: " + error;
+            return std::nullopt;
+        }
+        const auto q = u->target.find('?');
+        if (q != std::string::npos) {
+            p.query_ = u->target.substr(q + 1);
+            u->target.erase(q);
+        }
+        if (p.query_.find("{data}") == std::string::npos) {
+            error = "--publish: the template has no {data} in its query; e.g. "
+                    "'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'";
+            return std::nullopt;
+        }
+        p.url_ = *u;
+    }
+    return p;
+}
+
+bool publisher::publish(const publish_request& e, std::string& error) const {
+    if (!command_.empty()) {
+        auto child = child_process::start(command_, {{"SSE_TYPE", e.type}, {"SSE_TOPIC", "conformance"}},
+                                          error);
+        if (!child) return false;
+        const auto deadline = child_process::clock::now() + timeout_;
+        child->write(e.data, deadline);
+        auto r = child->wait(deadline);
+        if (r.timed_out || r.exit_code != 0) {
+            error = "--publish-cmd " + std::string(r.timed_out ? "timed out" : "failed") +
+                    " (exit " + std::to_string(r.exit_code) + "): " + r.err.substr(0, 200);
+            return false;
+        }
+        return true;
+    }
+    http_probe probe(timeout_);
+    if (auto ec = probe.connect(*url_)) {
+        error = "--publish: cannot connect to " + url_->origin() + ": " + ec.message();
+        return false;
+    }
+    const std::string body = substitute(query_, e);
+    if (auto ec = probe.send(http_probe::request(
+            "POST", *url_, {"Accept: */*", "Content-Type: application/x-www-form-urlencoded"}, body))) {
+        error = "--publish: " + ec.message();
+        return false;
+    }
+    response_head head;
+    if (auto ec = probe.read_head(head)) {
+        error = "--publish: no answer from " + url_->str() + ": " + ec.message();
+        return false;
+    }
+    if (head.status < 200 || head.status > 299) {
+        std::string body_text;
+        probe.read_body(body_text, std::chrono::milliseconds(200));
+        error = "--publish: " + url_->str() + " answered " + std::to_string(head.status) + " " +
+                body_text.substr(0, 200);
+        return false;
+    }
+    return true;
+}
+
+std::string publisher::describe() const {
+    if (!command_.empty()) return "command: " + command_;
+    return "POST " + url_->str() + " (form: " + query_ + ")";
+}
+
+}  // namespace sse::conformance

@@ -1,0 +1,46 @@
+// publisher: the hook that lets active cases publish on any server (--publish / --publish-cmd).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "url.hpp"
+
+namespace sse::conformance {
+
+/// What the active cases ask a server to publish.
+struct publish_request {
+    std::string type;  ///< empty: the default ("message")
+    std::string data;
+};
+
+/// Publishes through a URL template and/or a command.
+///
+/// URL template: `http://host:port/path?query`, where the query may contain `{data}`, `{type}`
+/// and `{topic}` (substituted percent-encoded; `{topic}` is `conformance`). The event is published
+/// with `POST path` and the substituted query as an `application/x-www-form-urlencoded` body, the
+/// way an HTML form posts, e.g. for sse-server:
+///   --publish 'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'
+/// A 2xx answer is success. Command: run with /bin/sh -c, the data on stdin, SSE_TYPE and
+/// SSE_TOPIC in the environment; exit status 0 is success. With both, the command is used.
+class publisher {
+public:
+    /// Empty template and command: not available.
+    static std::optional<publisher> make(const std::string& url_template, const std::string& command,
+                                         std::chrono::milliseconds timeout, std::string& error);
+
+    /// Publishes one event; on failure returns false and sets `error` (one line).
+    bool publish(const publish_request& e, std::string& error) const;
+
+    /// How it publishes, for the report ("POST http://.../publish" or "command: ...").
+    std::string describe() const;
+
+private:
+    std::optional<url> url_;
+    std::string query_;
+    std::string command_;
+    std::chrono::milliseconds timeout_{5000};
+};
+
+}  // namespace sse::conformance

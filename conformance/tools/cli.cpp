@@ -1,0 +1,182 @@
+#include "cli.hpp"
+
+#include <charconv>
+#include <string_view>
+
+namespace sse::conformance {
+
+namespace {
+
+bool parse_u64(std::string_view s, std::uint64_t& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
+}
+
+// "5000", "5000ms", "5s"
+bool parse_duration(std::string_view s, std::chrono::milliseconds& out) {
+    std::uint64_t n = 0;
+    std::uint64_t scale = 1;
+    if (s.size() > 2 && s.substr(s.size() - 2) == "ms") {
+        s.remove_suffix(2);
+    } else if (s.size() > 1 && s.back() == 's') {
+        s.remove_suffix(1);
+        scale = 1000;
+    }
+    if (!parse_u64(s, n) || n == 0 || n > 3'600'000 / scale) return false;
+    out = std::chrono::milliseconds(n * scale);
+    return true;
+}
+
+}  // namespace
+
+std::string shell_quote(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") ==
+                          std::string::npos)
+        return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+command_line parse_command_line(int argc, const char* const* argv) {
+    command_line cl;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto fail = [&](std::string msg) {
+        if (cl.error.empty()) cl.error = std::move(msg);
+    };
+    std::vector<std::string> positional;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        std::string value;
+        bool inline_value = false;
+        if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+            value = a.substr(a.find('=') + 1);
+            a = a.substr(0, a.find('='));
+            inline_value = true;
+        }
+        auto take = [&](std::string& dst) {
+            if (inline_value) {
+                dst = value;
+                return true;
+            }
+            if (i + 1 >= args.size()) {
+                fail(a + " needs a value");
+                return false;
+            }
+            dst = args[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "-h" || a == "--help") {
+            cl.help = true;
+        } else if (a == "--version") {
+            cl.version = true;
+        } else if (a == "--list") {
+            cl.list = true;
+        } else if (a == "--strict") {
+            cl.options.strict = true;
+        } else if (a == "-q" || a == "--quiet") {
+            cl.options.verbosity = 0;
+        } else if (a == "-v" || a == "--verbose") {
+            cl.options.verbosity = 2;
+        } else if (a == "--case") {
+            if (take(v)) cl.include.push_back(v);
+        } else if (a == "--skip") {
+            if (take(v)) cl.exclude.push_back(v);
+        } else if (a == "--seed") {
+            if (take(v) && (!parse_u64(v, cl.options.seed) || cl.options.seed == 0))
+                fail("--seed needs a positive integer (got '" + v + "')");
+            cl.seed_given = true;
+        } else if (a == "--max-success") {
+            if (take(v) && (!parse_u64(v, cl.options.max_success) || cl.options.max_success == 0 ||
+                            cl.options.max_success > 100000))
+                fail("--max-success needs an integer from 1 to 100000 (got '" + v + "')");
+        } else if (a == "--timeout") {
+            if (take(v) && !parse_duration(v, cl.options.timeout))
+                fail("--timeout needs a duration like 5000, 5000ms or 5s, at most an hour (got '" + v + "')");
+        } else if (a == "--json") {
+            take(cl.json_file);
+        } else if (a == "--junit") {
+            take(cl.junit_file);
+        } else if (a == "--html") {
+            take(cl.html_file);
+        } else if (a == "--expect") {
+            take(cl.expect_file);
+        } else if (a == "--publish") {
+            take(cl.options.publish_url);
+        } else if (a == "--publish-cmd") {
+            take(cl.options.publish_cmd);
+        } else if (a == "--cmd") {
+            take(cl.options.parser_cmd);
+        } else if (a.size() > 1 && a[0] == '-') {
+            if (!positional.empty() && positional.front() == "client") {
+                cl.options.mode_args.push_back(args[i]);  // the client mode parses its own options
+            } else {
+                fail("unknown option '" + a + "' (see --help)");
+            }
+        } else {
+            positional.push_back(a);
+            if (positional.size() > 1 && positional.front() == "client") cl.options.mode_args.push_back(a);
+        }
+    }
+    if (!positional.empty()) {
+        cl.mode = positional.front();
+        if (cl.mode == "server") {
+            if (positional.size() != 2) fail("server mode takes one URL: sse-conformance server http://HOST:PORT/PATH");
+            else cl.options.url = positional[1];
+        } else if (cl.mode == "parser") {
+            if (positional.size() != 1) fail("parser mode takes no positional argument: use --cmd 'COMMAND'");
+            if (cl.options.parser_cmd.empty() && !cl.list) fail("parser mode needs --cmd 'COMMAND' (e.g. --cmd 'sse-parse')");
+        } else if (cl.mode != "client") {
+            fail("unknown mode '" + cl.mode + "': use server, parser or client (or nothing for the embedded server)");
+        }
+    }
+    if (cl.mode != "parser" && !cl.options.parser_cmd.empty()) fail("--cmd is for parser mode: sse-conformance parser --cmd 'COMMAND'");
+    if ((!cl.options.publish_url.empty() || !cl.options.publish_cmd.empty()) && cl.mode != "server")
+        fail("--publish and --publish-cmd are for server mode (the embedded server publishes by itself)");
+    return cl;
+}
+
+std::string usage(const std::string& modes_help) {
+    return R"(sse-conformance: does this Server-Sent Events server, client or parser follow the spec?
+
+usage:
+  sse-conformance [OPTIONS]                        run the server suite against an embedded sse-server
+  sse-conformance server URL [OPTIONS]             test the SSE server streaming at URL (http:// only)
+  sse-conformance parser --cmd 'CMD' [OPTIONS]     test a parser: CMD reads a stream on stdin and prints
+                                                   sse-parse's JSON lines
+  sse-conformance client ... [OPTIONS]             test a client through an adapter (conformance/ADAPTERS.md)
+
+modes' own options:
+)" + modes_help + R"(
+server mode, active cases (any server):
+  --publish TEMPLATE   publish with POST: the URL's query, {data} {type} {topic} substituted
+                       (percent-encoded), is sent as a form body; e.g. for sse-server:
+                       --publish 'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'
+  --publish-cmd CMD    publish by running CMD (sh -c): data on stdin, SSE_TYPE and SSE_TOPIC set
+  A server offering ssekit's conformance routes (GET /conformance/) gets its active cases without them.
+
+options:
+  --list               list the cases (of the mode given, else all) and exit
+  --case GLOB          run only cases whose id matches (repeatable; * and ? wildcards)
+  --skip GLOB          leave out matching cases (repeatable)
+  --seed N             RapidCheck seed (default: random, printed; reruns reproduce with it)
+  --max-success N      generated cases per property (default 25)
+  --timeout D          hang guard for every wait, e.g. 5000, 500ms, 10s (default 5s)
+  --strict             SHOULD cases fail instead of warning
+  --json FILE          write the results as JSON
+  --junit FILE         write JUnit XML (for CI systems)
+  --html FILE          write a self-contained HTML report
+  --expect FILE        known deviations as data: JSON {"cases": {ID-or-GLOB: {"outcome", "reason"}}};
+                       the run passes when outcomes match them (README "Known deviations")
+  -q, --quiet          no progress, only the summary
+  -v, --verbose        every case's result and more raw bytes
+  -h, --help           this text;  --version
+
+Progress goes to stderr, the report to stdout. Exit status: 0 every MUST case passed (or every
+outcome matched --expect), 1 a MUST case failed (or an outcome differed from --expect),
+2 usage error or the target could not be reached.
+)";
+}
+
+}  // namespace sse::conformance

@@ -1,0 +1,54 @@
+// broken_server: a small scripted SSE server for the conformance tests, correct except for one
+// deliberate flaw per variant, so each conformance case can be shown to catch what it claims.
+//
+// It speaks just enough: GET /events (stream, Last-Event-ID resume from one history), POST
+// /publish (form: data, type), GET /conformance/ (the contract marker), POST /conformance/echo
+// (JSON array, encoded with sse::encode), GET /conformance/count. Blocking Asio, one thread per
+// connection; everything bound to 127.0.0.1 and joined on stop().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace sse::test {
+
+enum class flaw {
+    none,
+    status_202,            ///< the stream answers 202, not 200
+    wrong_content_type,    ///< Content-Type: text/plain
+    content_length,        ///< a Content-Length on the stream
+    no_cache_control,      ///< no Cache-Control header
+    invalid_utf8,          ///< a data line with a 0xFF byte
+    whitespace_line,       ///< a line of spaces (not blank: no dispatch there)
+    nul_in_id,             ///< ids with U+0000
+    bad_retry,             ///< `retry: 1s`
+    buffered_head,         ///< the head is held back until the first event
+    buffered_events,       ///< events are written only three at a time
+    fanout_skip,           ///< every second subscriber misses every second event
+    lossy_under_load,      ///< a subscriber with more than 10 events pending silently loses the oldest
+    resume_repeat,         ///< resume replays the Last-Event-ID event itself again
+    echo_drops_last_line,  ///< /conformance/echo loses the last line of multi-line data
+    count_ignores_resume,  ///< /conformance/count starts at 1 whatever Last-Event-ID says
+    publish_drops_type,    ///< POST /publish ignores the event type
+};
+
+std::string_view to_string(flaw f);
+
+class broken_server {
+public:
+    explicit broken_server(flaw f);
+    ~broken_server();  ///< stops
+    broken_server(const broken_server&) = delete;
+    broken_server& operator=(const broken_server&) = delete;
+
+    /// Listening on 127.0.0.1 from construction on.
+    std::uint16_t port() const;
+    void stop();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sse::test
