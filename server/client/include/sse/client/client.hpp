@@ -1,0 +1,81 @@
+// sse::client::client: an EventSource for C++ programs, on Boost.Asio + Beast.
+//
+// It owns the socket, the timers and the HTTP exchange; the protocol decisions are proto's:
+// sse::parser interprets the body, sse::reconnector decides when to connect, open, wait and fail
+// (WHATWG HTML 9.2), and the client only carries out its actions with Asio. So it reconnects like
+// a browser: after an EOF or a network error it waits the reconnection time (3 s, or the stream's
+// `retry:`, plus the policy's optional backoff and jitter) and sends `Last-Event-ID`; a status
+// other than 200 (204 included) or a wrong Content-Type ends it for good.
+//
+// HTTP: HTTP/1.1, one request per connection (Connection: close), chunked and close-delimited
+// bodies read incrementally (Beast's response parser with a buffer body), redirects 301, 302,
+// 303, 307 and 308 followed up to options::max_redirects, plain http:// only.
+//
+// Threading: every handler and every callback runs on one strand of the executor given to
+// create(); start() and close() may be called from any thread (they post to the strand). The io
+// context may run on several threads.
+//
+// Lifetime: create() returns a shared_ptr; the state that pending operations use is shared with
+// them, so it outlives the handle until the last handler has run. To stop, call close(): the
+// socket and the timers are cancelled, in-flight operations complete with operation_aborted and
+// do nothing more, and on_closed runs once. Dropping the last shared_ptr closes the client
+// silently (no callback runs after the destructor starts), so callbacks may capture objects that
+// die with the handle. A callback already running on an I/O thread when the destructor starts on
+// another thread still finishes: destroy the handle on the strand's thread (or after the
+// io_context stopped) if the callback's objects die right after. The executor's io_context must
+// outlive the client.
+//
+//     auto c = sse::client::client::create(io.get_executor(), {.url = "http://127.0.0.1:8080/events?topic=a"},
+//         {.on_event = [](const sse::event& e) { std::cout << e.data << '\n'; }});
+//     c->start();
+//     io.run();
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "sse/client/error.hpp"
+#include "sse/client/options.hpp"
+#include "sse/client/url.hpp"
+#include "sse/reconnector.hpp"
+
+namespace sse::client {
+
+class client {
+public:
+    /// A client that will connect to `opts.url` when start() is called. Nothing happens yet; an
+    /// invalid URL is reported by start() through on_error(.., false) then on_closed.
+    static std::shared_ptr<client> create(boost::asio::any_io_executor executor, options opts,
+                                          callbacks cbs);
+
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client();
+
+    /// Begins the first connection (posted to the strand; returns at once). Calling it again, or
+    /// after close(), does nothing.
+    void start();
+
+    /// EventSource.close(): stops for good from any thread. In-flight operations complete with
+    /// operation_aborted; on_closed runs once (unless the client already closed by itself).
+    /// No error callback. Idempotent.
+    void close();
+
+    /// readyState as last seen on the strand (connecting, open, closed). Safe from any thread;
+    /// only a snapshot.
+    sse::ready_state state() const noexcept;
+
+    /// The last event ID string as of the last dispatch (copied under a lock; safe from any
+    /// thread).
+    std::string last_event_id() const;
+
+    struct impl;
+
+private:
+    explicit client(std::shared_ptr<impl> p);
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace sse::client

@@ -1,0 +1,183 @@
+#include "load_options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string_view>
+
+namespace sse::load {
+
+namespace {
+
+constexpr const char* usage = R"(sse-load: a load generator for any Server-Sent Events server (plain SSE over HTTP/1.1)
+
+Opens N subscriber connections to a subscribe URL, publishes events at a fixed rate through a
+publish URL with a timestamp inside the data, and reports connections held, deliveries/s,
+publish-to-receive latency (p50/p99/p999), bytes, errors and the server's memory.
+
+usage: sse-load --url URL [--publish-url URL] [options]
+
+subscribers
+  --url URL                 subscribe URL (GET, text/event-stream), e.g.
+                            http://127.0.0.1:8080/events?topic=bench   (sse-server)
+                            http://127.0.0.1:8090/sub/bench            (scripts/peers/nchan)
+                            Requests carry Accept: text/event-stream (nchan answers 403
+                            without it)
+  --header 'Name: value'    extra subscribe request header (repeatable)
+  --connections N           subscriber connections in total (default 1000)
+  --processes P             spread them over P worker processes (default 1); each process may
+                            hold at most its open-file limit minus a few (ulimit -n)
+  --source-ips K            bind source addresses 127.0.0.1 .. 127.0.0.K round-robin, so more
+                            than one address's ~28k ephemeral ports are available (default 1:
+                            no bind)
+  --connect-rate R          new connections per second, all processes together (default 5000)
+  --connect-concurrency C   connection attempts in flight per process (default 256)
+  --connect-timeout S       give up waiting for all connections after S seconds (default 120)
+
+publishing (omit with --idle)
+  --publish-url URL         where to POST events, e.g.
+                            http://127.0.0.1:8080/publish   with --publish-mode form (sse-server)
+                            http://127.0.0.1:8090/pub/bench with --publish-mode body (nchan)
+  --publish-mode form|body  form: body `topic=T&data=D` (application/x-www-form-urlencoded);
+                            body: the data itself (text/plain). Default form
+  --topic T                 topic for form mode (default: the first topic= of --url, else
+                            bench); not URL-decoded
+  --publish-header 'N: v'   extra publish request header, e.g. 'Authorization: Bearer TOKEN'
+                            (repeatable)
+  --rate R                  events published per second (default 100)
+  --size B                  bytes of data per event, timestamp included (default 100, min 24)
+  --publish-connections K   keep-alive publish connections (default 4)
+
+run
+  --duration S              seconds of publishing, or of holding with --idle (default 10)
+  --drain S                 seconds to wait for in-flight events after publishing (default 2)
+  --idle                    connect and hold only: no publishing (memory benchmark)
+  --server-pid PID          report the server's VmRSS (/proc/PID/status, plus its direct
+                            children's: nginx workers) before connecting, with all
+                            connections held, and at the end
+  --json                    final report as one JSON object on stdout (default: text)
+  --quiet                   no progress line on stderr each second
+  --help                    this text
+
+Latency is measured from just before the publish request is sent to the moment the subscriber's
+parser dispatches the event, on CLOCK_MONOTONIC (shared by all processes on the machine). The
+event data is "<nanoseconds>." followed by 'x' up to --size bytes; events whose data does not start
+with a number (e.g. a server's own messages) are counted but not timed. SIGINT stops early and
+still prints the report.
+)";
+
+[[noreturn]] void bad(const std::string& why) {
+    std::cerr << "sse-load: " << why << "\n(see sse-load --help)\n";
+    std::exit(2);
+}
+
+double number(std::string_view flag, const char* text, double min, double max) {
+    char* end = nullptr;
+    const double v = std::strtod(text, &end);
+    if (end == text || *end != '\0' || !(v >= min && v <= max))
+        bad(std::string(flag) + ": expected a number in [" + std::to_string(min) + ", " +
+            std::to_string(max) + "], got '" + text + "'");
+    return v;
+}
+
+std::pair<std::string, std::string> header(std::string_view flag, std::string_view text) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos || colon == 0) bad(std::string(flag) + ": expected 'Name: value'");
+    std::string_view value = text.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    for (char c : text)
+        if (c == '\r' || c == '\n' || c == '\0') bad(std::string(flag) + ": no CR, LF or NUL allowed");
+    return {std::string(text.substr(0, colon)), std::string(value)};
+}
+
+sse::client::url parse_http(std::string_view flag, const char* text) {
+    sse::client::url u;
+    if (auto ec = sse::client::parse_url(text, u)) bad(std::string(flag) + ": " + ec.message());
+    return u;
+}
+
+}  // namespace
+
+load_options parse_options(int argc, char** argv) {
+    load_options o;
+    bool have_url = false;
+    bool have_topic = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) bad(std::string(a) + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--help" || a == "-h") {
+            std::fputs(usage, stdout);
+            std::exit(0);
+        } else if (a == "--url") {
+            o.subscribe = parse_http(a, value());
+            have_url = true;
+        } else if (a == "--header") {
+            o.subscribe_headers.push_back(header(a, value()));
+        } else if (a == "--connections") {
+            o.connections = static_cast<std::uint64_t>(number(a, value(), 1, 10'000'000));
+        } else if (a == "--processes") {
+            o.processes = static_cast<unsigned>(number(a, value(), 1, 256));
+        } else if (a == "--source-ips") {
+            o.source_ips = static_cast<unsigned>(number(a, value(), 1, 254));
+        } else if (a == "--connect-rate") {
+            o.connect_rate = number(a, value(), 1, 1e7);
+        } else if (a == "--connect-concurrency") {
+            o.connect_concurrency = static_cast<unsigned>(number(a, value(), 1, 100000));
+        } else if (a == "--connect-timeout") {
+            o.connect_timeout_s = number(a, value(), 0.1, 86400);
+        } else if (a == "--publish-url") {
+            o.publish = parse_http(a, value());
+        } else if (a == "--publish-mode") {
+            const std::string_view m = value();
+            if (m == "form") o.mode = publish_mode::form;
+            else if (m == "body") o.mode = publish_mode::body;
+            else bad("--publish-mode: expected form or body");
+        } else if (a == "--topic") {
+            o.topic = value();
+            have_topic = true;
+        } else if (a == "--publish-header") {
+            o.publish_headers.push_back(header(a, value()));
+        } else if (a == "--rate") {
+            o.rate = number(a, value(), 0.001, 1e7);
+        } else if (a == "--size") {
+            o.size = static_cast<std::size_t>(number(a, value(), 24, 16 << 20));
+        } else if (a == "--publish-connections") {
+            o.publish_connections = static_cast<unsigned>(number(a, value(), 1, 1024));
+        } else if (a == "--duration") {
+            o.duration_s = number(a, value(), 0.1, 86400 * 7);
+        } else if (a == "--drain") {
+            o.drain_s = number(a, value(), 0, 3600);
+        } else if (a == "--idle") {
+            o.idle = true;
+        } else if (a == "--server-pid") {
+            o.server_pid = static_cast<long>(number(a, value(), 1, 1e9));
+        } else if (a == "--json") {
+            o.json = true;
+        } else if (a == "--quiet") {
+            o.quiet = true;
+        } else {
+            bad("unknown option '" + std::string(a) + "'");
+        }
+    }
+    if (!have_url) bad("--url is required");
+    if (!have_topic) {
+        // Default the form topic to the subscribe URL's first `topic=` parameter, so the events
+        // go where the subscribers listen.
+        const auto& t = o.subscribe.target;
+        const auto q = t.find('?');
+        for (std::size_t pos = q; pos != std::string::npos && pos + 1 < t.size(); pos = t.find('&', pos + 1)) {
+            if (t.compare(pos + 1, 6, "topic=") != 0) continue;
+            const auto end = t.find('&', pos + 1);
+            o.topic = t.substr(pos + 7, end == std::string::npos ? std::string::npos : end - pos - 7);
+            break;
+        }
+    }
+    if (!o.idle && !o.publish) bad("give --publish-url, or --idle to only hold connections");
+    if (o.processes > o.connections) o.processes = static_cast<unsigned>(o.connections);
+    return o;
+}
+
+}  // namespace sse::load

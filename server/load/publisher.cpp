@@ -1,0 +1,191 @@
+#include "publisher.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace sse::load {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string url_encode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+struct pub_connection {
+    explicit pub_connection(asio::io_context& io) : socket(io) {}
+    tcp::socket socket;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    http::response<http::string_body> response;
+    bool busy = false;
+    bool connected = false;
+};
+
+}  // namespace
+
+struct publisher::state {
+    asio::io_context io{1};
+    asio::steady_timer timer{io};
+    std::vector<std::unique_ptr<pub_connection>> conns;
+    tcp::resolver::results_type endpoints;
+    std::chrono::steady_clock::time_point started;
+    std::uint64_t issued = 0;
+    bool stopping = false;  // no new requests; the io stops once none is in flight
+    std::chrono::steady_clock::time_point stop_deadline;
+};
+
+publisher::publisher(const load_options& opts) : opts_(opts), state_(std::make_unique<state>()) {}
+
+publisher::~publisher() { stop(); }
+
+void publisher::start() {
+    auto& s = *state_;
+    boost::system::error_code ec;
+    tcp::resolver resolver(s.io);
+    s.endpoints = resolver.resolve(opts_.publish->host, std::to_string(opts_.publish->port), ec);
+    if (ec) std::cerr << "sse-load: cannot resolve the publish host: " << ec.message() << "\n";
+    for (unsigned i = 0; i < opts_.publish_connections; ++i)
+        s.conns.push_back(std::make_unique<pub_connection>(s.io));
+    s.started = std::chrono::steady_clock::now();
+
+    struct runner {
+        publisher& p;
+        state& s;
+        void count_error(const std::string& what) {
+            if (p.errors_++ == 0) std::cerr << "sse-load: publish failed: " << what << "\n";
+        }
+        void send(pub_connection& c) {
+            const auto& o = p.opts_;
+            if (!c.connected) {
+                boost::system::error_code ec;
+                c.socket = tcp::socket(s.io);
+                asio::connect(c.socket, s.endpoints, ec);
+                if (ec) return count_error("connect: " + ec.message());
+                c.connected = true;
+            }
+            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch())
+                                .count();
+            std::string data = std::to_string(ns) + ".";
+            if (data.size() < o.size) data.append(o.size - data.size(), 'x');
+            c.request = {};
+            c.request.method(http::verb::post);
+            c.request.target(o.publish->target);
+            c.request.version(11);
+            c.request.set(http::field::host, o.publish->host_header());
+            for (const auto& [n, v] : o.publish_headers) c.request.set(n, v);
+            if (o.mode == publish_mode::form) {
+                c.request.set(http::field::content_type, "application/x-www-form-urlencoded");
+                c.request.body() = "topic=" + url_encode(o.topic) + "&data=" + url_encode(data);
+            } else {
+                c.request.set(http::field::content_type, "text/plain");
+                c.request.body() = std::move(data);
+            }
+            c.request.prepare_payload();
+            c.busy = true;
+            http::async_write(c.socket, c.request, [this, &c](boost::system::error_code ec, std::size_t) {
+                if (ec) return broken(c, ec);
+                c.response = {};
+                http::async_read(c.socket, c.buffer, c.response, [this, &c](boost::system::error_code e, std::size_t) {
+                    if (e) return broken(c, e);
+                    c.busy = false;
+                    const unsigned status = c.response.result_int();
+                    if (status >= 200 && status < 300) ++p.published_;
+                    else count_error("status " + std::to_string(status) + ": " + c.response.body().substr(0, 200));
+                    if (!c.response.keep_alive()) reset(c);
+                });
+            });
+        }
+        void broken(pub_connection& c, boost::system::error_code ec) {
+            count_error(ec.message());
+            reset(c);
+        }
+        void reset(pub_connection& c) {
+            boost::system::error_code ignored;
+            c.socket.close(ignored);
+            c.buffer.clear();
+            c.connected = false;
+            c.busy = false;
+        }
+        void tick() {
+            const auto& o = p.opts_;
+            if (s.stopping) {
+                bool busy = false;
+                for (auto& c : s.conns) busy = busy || c->busy;
+                if (!busy || std::chrono::steady_clock::now() > s.stop_deadline) return s.io.stop();
+                s.timer.expires_after(std::chrono::milliseconds(1));
+                s.timer.async_wait([this](boost::system::error_code ec) {
+                    if (!ec) tick();
+                });
+                return;
+            }
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+            if (!p.p_seconds_frozen_) p.seconds_ = elapsed;
+            auto due = static_cast<std::uint64_t>(elapsed * o.rate) + 1;
+            if (due > s.issued + static_cast<std::uint64_t>(o.rate) + 1) {
+                // More than a second behind (the server or this machine is saturated): drop the
+                // backlog instead of bursting, and say so in the report.
+                const auto behind = due - s.issued - 1;
+                p.skipped_ += behind;
+                s.issued += behind;
+            }
+            for (auto& c : s.conns) {
+                if (s.issued >= due) break;
+                if (c->busy) continue;
+                ++s.issued;
+                send(*c);
+            }
+            s.timer.expires_after(std::chrono::microseconds(500));
+            s.timer.async_wait([this](boost::system::error_code ec) {
+                if (!ec) tick();
+            });
+        }
+    };
+    thread_ = std::thread([this] {
+        runner r{*this, *state_};
+        r.tick();
+        state_->io.run();
+    });
+}
+
+void publisher::stop() {
+    if (!thread_.joinable()) return;
+    // Let requests in flight finish (their events are on the way to subscribers, so they must
+    // count as published), for at most 5 s.
+    asio::post(state_->io, [this] {
+        state_->stopping = true;
+        state_->stop_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        p_seconds_frozen_ = true;
+    });
+    thread_.join();
+}
+
+}  // namespace sse::load

@@ -1,0 +1,347 @@
+#include "worker.hpp"
+
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "chunk_decoder.hpp"
+#include "histogram.hpp"
+#include "sse/parser.hpp"
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24  // Linux >= 4.2; older glibc headers lack the name
+#endif
+
+namespace sse::load {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::uint64_t now_ns() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+// Events here are small; tight limits keep a misbehaving server from costing the tool memory.
+sse::parser_limits limits() {
+    sse::parser_limits l;
+    l.max_line_length = 1 << 20;
+    l.max_event_size = 1 << 20;
+    return l;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+class pool;
+
+// One subscriber. Holds no read buffer: it waits for readability and the pool reads into one
+// shared buffer, so an idle connection costs a socket, a parser and a few bytes of state.
+struct connection final : sse::handler {
+    connection(pool& p, asio::io_context& io) : owner(p), socket(io), parser(*this, limits()) {}
+    sse::action on_event(const sse::event& e) override;
+
+    pool& owner;
+    tcp::socket socket;
+    sse::parser parser;
+    std::string head;  // the response head while it arrives; released afterwards
+    chunk_decoder chunks;
+    enum class phase : unsigned char { idle, connecting, head, body, closed } state = phase::idle;
+    bool chunked = false;
+};
+
+class pool {
+public:
+    pool(asio::io_context& io, const load_options& o, unsigned index, int fd)
+        : io_(io), o_(o), index_(index), fd_(fd), connect_timer_(io), report_timer_(io),
+          signals_(io, SIGUSR1, SIGTERM) {
+        const auto base = o.connections / o.processes;
+        count_ = base + (index < o.connections % o.processes ? 1 : 0);
+        per_tick_ = o.connect_rate / o.processes / 100.0;  // ticks of 10 ms
+        request_.append("GET ").append(o.subscribe.target).append(" HTTP/1.1\r\nHost: ");
+        request_.append(o.subscribe.host_header()).append("\r\nAccept: text/event-stream\r\n");
+        request_.append("Cache-Control: no-cache\r\n");
+        for (const auto& [n, v] : o.subscribe_headers) request_.append(n).append(": ").append(v).append("\r\n");
+        request_.append("\r\n");
+    }
+
+    int run() {
+        boost::system::error_code ec;
+        tcp::resolver resolver(io_);
+        const auto results = resolver.resolve(o_.subscribe.host, std::to_string(o_.subscribe.port), ec);
+        if (ec || results.empty()) {
+            std::cerr << "sse-load: cannot resolve " << o_.subscribe.host << ": " << ec.message() << "\n";
+            return 1;
+        }
+        target_ = results.begin()->endpoint();
+        conns_.reserve(count_);
+        signals_.async_wait([this](boost::system::error_code e, int) {
+            if (!e) stop();
+        });
+        tick();
+        report();
+        io_.run();
+        return 0;
+    }
+
+    void on_event(const sse::event& e) {
+        ++deliveries_;
+        // Data starts with the publish time in ns, then '.'; anything else is counted untimed.
+        std::uint64_t sent = 0;
+        const auto* end = e.data.data() + e.data.size();
+        const auto [ptr, ec] = std::from_chars(e.data.data(), end, sent);
+        if (ec != std::errc() || ptr == e.data.data() || ptr == end || *ptr != '.' || sent > batch_now_) {
+            ++untimed_;
+            return;
+        }
+        hist_.record((batch_now_ - sent) / 1000);
+    }
+
+private:
+    void tick() {
+        allowance_ = std::min(allowance_ + per_tick_, per_tick_ * 10 + 1);
+        while (next_ < count_ && in_flight_ < o_.connect_concurrency && allowance_ >= 1) {
+            allowance_ -= 1;
+            start_connect(next_++);
+        }
+        if (next_ < count_) {
+            connect_timer_.expires_after(std::chrono::milliseconds(10));
+            connect_timer_.async_wait([this](boost::system::error_code e) {
+                if (!e) tick();
+            });
+        }
+    }
+
+    void start_connect(std::uint64_t local) {
+        conns_.push_back(std::make_unique<connection>(*this, io_));
+        connection& c = *conns_.back();
+        c.state = connection::phase::connecting;
+        ++in_flight_;
+        boost::system::error_code ec;
+        c.socket.open(tcp::v4(), ec);
+        if (!ec && o_.source_ips > 1 && target_.address().is_loopback()) {
+            const std::uint64_t global = index_ + local * o_.processes;
+            const auto ip = asio::ip::make_address_v4(0x7f000001u + static_cast<unsigned>(global % o_.source_ips));
+            // Choose the port at connect() time, per 4-tuple, not per address at bind().
+            int one = 1;
+            ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+            c.socket.bind(tcp::endpoint(ip, 0), ec);
+        }
+        if (ec) return connect_failed(c, ec);
+        c.socket.async_connect(target_, [this, &c](boost::system::error_code e) {
+            if (e) return connect_failed(c, e);
+            boost::system::error_code we;
+            asio::write(c.socket, asio::buffer(request_), we);  // small, into an empty send buffer
+            if (we) return connect_failed(c, we);
+            c.socket.non_blocking(true, we);
+            c.state = connection::phase::head;
+            wait(c);
+        });
+    }
+
+    void connect_failed(connection& c, boost::system::error_code ec) {
+        if (err_connect_ == 0) std::cerr << "sse-load: connect failed: " << ec.message() << "\n";
+        ++err_connect_;
+        --in_flight_;
+        ++failed_;
+        close(c);
+    }
+
+    void wait(connection& c) {
+        c.socket.async_wait(tcp::socket::wait_read, [this, &c](boost::system::error_code e) {
+            if (e || c.state == connection::phase::closed) return;
+            readable(c);
+        });
+    }
+
+    void readable(connection& c) {
+        batch_now_ = now_ns();
+        for (int round = 0; round < 4; ++round) {
+            boost::system::error_code ec;
+            const std::size_t n = c.socket.read_some(asio::buffer(buffer_), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return wait(c);
+            if (ec) return lost(c, err_closed_);  // EOF or reset: the server dropped us
+            bytes_ += n;
+            if (!consume(c, std::string_view(buffer_.data(), n))) return;
+            if (n < buffer_.size()) return wait(c);
+        }
+        wait(c);
+    }
+
+    // Handles received bytes; false when the connection was closed.
+    bool consume(connection& c, std::string_view bytes) {
+        if (c.state == connection::phase::head) {
+            c.head.append(bytes);
+            const auto end = c.head.find("\r\n\r\n");
+            if (end == std::string::npos) {
+                if (c.head.size() > 64 * 1024) return lost(c, err_status_), false;
+                return true;
+            }
+            if (!accept_head(c, std::string_view(c.head).substr(0, end))) return lost(c, err_status_), false;
+            std::string rest = c.head.substr(end + 4);
+            std::string().swap(c.head);
+            c.state = connection::phase::body;
+            --in_flight_;
+            ++open_;
+            return rest.empty() || body(c, rest);
+        }
+        return body(c, bytes);
+    }
+
+    bool accept_head(connection& c, std::string_view head) {
+        // "HTTP/1.1 200 OK"
+        if (head.size() < 12 || head.substr(0, 5) != "HTTP/" || head.substr(8, 5) != " 200 ") {
+            if (err_status_ == 0)
+                std::cerr << "sse-load: subscribe answered '" << head.substr(0, head.find('\r')) << "'\n";
+            return false;
+        }
+        std::size_t pos = head.find("\r\n");
+        while (pos != std::string_view::npos) {
+            const auto next = head.find("\r\n", pos + 2);
+            const auto line = head.substr(pos + 2, next == std::string_view::npos ? head.npos : next - pos - 2);
+            const auto colon = line.find(':');
+            if (colon != std::string_view::npos && iequals(line.substr(0, colon), "transfer-encoding") &&
+                line.find("chunked") != std::string_view::npos)
+                c.chunked = true;
+            pos = next;
+        }
+        return true;
+    }
+
+    bool body(connection& c, std::string_view bytes) {
+        bool ok = true;
+        if (c.chunked) {
+            const auto r = c.chunks.feed(bytes, [&](std::string_view payload) {
+                if (ok && c.parser.feed(payload).error) ok = false;
+            });
+            if (r == chunk_decoder::result::error) return lost(c, err_parse_), false;
+            if (r == chunk_decoder::result::done) return lost(c, err_closed_), false;
+        } else if (c.parser.feed(bytes).error) {
+            ok = false;
+        }
+        if (!ok) return lost(c, err_parse_), false;
+        return true;
+    }
+
+    void lost(connection& c, std::uint64_t& counter) {
+        ++counter;
+        if (c.state == connection::phase::body) --open_;
+        else if (c.state == connection::phase::head) { --in_flight_; ++failed_; }
+        close(c);
+    }
+
+    void close(connection& c) {
+        boost::system::error_code ignored;
+        c.socket.close(ignored);
+        c.state = connection::phase::closed;
+        std::string().swap(c.head);
+    }
+
+    std::string status_line(char kind) const {
+        // append() rather than a chain of operator+: GCC 12 -O3 warns falsely on the latter
+        // (-Wrestrict, GCC bug 105329).
+        std::string line(1, kind);
+        for (const std::uint64_t v : {open_, in_flight_, failed_, deliveries_, untimed_, bytes_, err_connect_,
+                                      err_status_, err_closed_, err_parse_})
+            line.append(1, ' ').append(std::to_string(v));
+        line.append(1, '|').append(hist_.serialize()).append(1, '\n');
+        return line;
+    }
+
+    bool send_line(char kind) {
+        const std::string line = status_line(kind);
+        std::size_t off = 0;
+        while (off < line.size()) {
+            const ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return false;
+            off += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+
+    void report() {
+        if (!send_line('S')) return stop();  // the parent is gone
+        report_timer_.expires_after(std::chrono::milliseconds(250));
+        report_timer_.async_wait([this](boost::system::error_code e) {
+            if (!e) report();
+        });
+    }
+
+    void stop() {
+        send_line('F');
+        for (auto& c : conns_) close(*c);
+        io_.stop();
+    }
+
+    asio::io_context& io_;
+    const load_options& o_;
+    unsigned index_;
+    int fd_;
+    asio::steady_timer connect_timer_;
+    asio::steady_timer report_timer_;
+    asio::signal_set signals_;
+    tcp::endpoint target_;
+    std::string request_;
+    std::vector<std::unique_ptr<connection>> conns_;
+    std::array<char, 64 * 1024> buffer_{};
+    std::uint64_t count_ = 0, next_ = 0, in_flight_ = 0, open_ = 0, failed_ = 0;
+    double per_tick_ = 0, allowance_ = 0;
+    std::uint64_t deliveries_ = 0, untimed_ = 0, bytes_ = 0;
+    std::uint64_t err_connect_ = 0, err_status_ = 0, err_closed_ = 0, err_parse_ = 0;
+    std::uint64_t batch_now_ = 0;
+    histogram hist_;
+};
+
+sse::action connection::on_event(const sse::event& e) {
+    owner.on_event(e);
+    return sse::action::proceed;
+}
+
+}  // namespace
+
+int run_worker(const load_options& opts, unsigned index, int report_fd) {
+    std::signal(SIGINT, SIG_IGN);  // the parent coordinates shutdown
+    std::signal(SIGPIPE, SIG_IGN);
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    const std::uint64_t mine = opts.connections / opts.processes + 1;
+    if (rl.rlim_cur != RLIM_INFINITY && mine + 32 > rl.rlim_cur) {
+        std::cerr << "sse-load: worker " << index << " would hold " << mine
+                  << " connections but may open only " << rl.rlim_cur
+                  << " files (ulimit -n); raise --processes\n";
+        return 3;
+    }
+    asio::io_context io(1);
+    auto p = std::make_unique<pool>(io, opts, index, report_fd);
+    return p->run();
+}
+
+}  // namespace sse::load
