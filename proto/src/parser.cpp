@@ -52,6 +52,18 @@ feed_result parser::feed(std::string_view bytes) {
     }
     // The caller's buffer may die after we return: keep nothing that points into it.
     if (data_is_view_) own_data();
+    if (type_is_view_) {
+        type_.assign(type_view_);
+        type_is_view_ = false;
+    }
+    if (id_source_ == id_source::view) {
+        id_buffer_.assign(id_view_);
+        id_source_ = id_source::owned;
+    }
+    if (last_id_is_view_) {
+        last_id_.assign(last_id_view_);
+        last_id_is_view_ = false;
+    }
     return result;
 }
 
@@ -60,7 +72,7 @@ std::error_code parser::finish() {
     // file ends in the middle of an event, before the final empty line, the incomplete event is
     // not dispatched.)"
     clear_event();
-    id_buffer_ = last_id_;
+    id_source_ = id_source::last_id;  // the last event ID buffer is the last event ID string
     finished_ = true;
     return error_;
 }
@@ -70,7 +82,7 @@ void parser::reset() {
     clear_event();
     // A new connection starts its last event ID buffer from the last event ID string, as
     // browsers do, so an event without an `id` field keeps reporting the previous id.
-    id_buffer_ = last_id_;
+    id_source_ = id_source::last_id;
     error_.clear();
     finished_ = false;
 }
@@ -78,6 +90,7 @@ void parser::reset() {
 std::error_code parser::reset(std::string_view last_event_id) {
     if (const std::error_code ec = detail::check_id(last_event_id)) return ec;
     detail::utf8_assign(last_id_, last_event_id);
+    last_id_is_view_ = false;
     reset();
     return {};
 }
@@ -102,11 +115,18 @@ action parser::on_field(std::string_view field, std::string_view value, const st
     const detail::field_kind kind = detail::kind_of(field);
     if (kind == detail::field_kind::data) return on_data(value, line);
     if (kind == detail::field_kind::event) {
-        // "Set the event type buffer to field value."
-        if (ascii) {
-            type_.assign(value);
+        // "Set the event type buffer to field value." An ASCII value in the caller's input is
+        // kept as a view until dispatch or the end of feed(): most events never copy their type.
+        if (ascii && reader_.line_in_input()) {
+            type_view_ = value;
+            type_is_view_ = true;
         } else {
-            detail::utf8_assign(type_, value);
+            if (ascii) {
+                type_.assign(value);
+            } else {
+                detail::utf8_assign(type_, value);
+            }
+            type_is_view_ = false;
         }
         type_size_ = value.size();
         check_event_size();
@@ -116,10 +136,16 @@ action parser::on_field(std::string_view field, std::string_view value, const st
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
         // the field value. Otherwise, ignore the field."
         if (contains_nul(value)) return action::proceed;
-        if (ascii) {
-            id_buffer_.assign(value);
+        if (ascii && reader_.line_in_input()) {
+            id_view_ = value;  // as the type: copied once, into the last event ID string
+            id_source_ = id_source::view;
         } else {
-            detail::utf8_assign(id_buffer_, value);
+            if (ascii) {
+                id_buffer_.assign(value);
+            } else {
+                detail::utf8_assign(id_buffer_, value);
+            }
+            id_source_ = id_source::owned;
         }
         return action::proceed;
     }
@@ -167,7 +193,17 @@ action parser::dispatch() {
     // the value of the last event ID buffer. The buffer does not get reset, so the last event ID
     // string of the event source remains set to this value until the next time it is set by the
     // server."
-    if (last_id_ != id_buffer_) last_id_ = id_buffer_;
+    if (id_source_ == id_source::view) {
+        // The id lies in the caller's input: so does the last event ID string, until feed()
+        // returns (it copies the last one), so a run of events with ids copies no id.
+        last_id_view_ = id_view_;
+        last_id_is_view_ = true;
+        id_source_ = id_source::last_id;  // equal now, until the next id field
+    } else if (id_source_ == id_source::owned) {
+        if (last_id_is_view_ || last_id_ != id_buffer_) last_id_.assign(id_buffer_);
+        last_id_is_view_ = false;
+        id_source_ = id_source::last_id;
+    }
 
     // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
     // buffer to the empty string and return."
@@ -188,7 +224,8 @@ action parser::dispatch() {
 
     // Steps 5-6: the event's type is the event type buffer, or "message" when it is empty; its
     // lastEventId is the last event ID string.
-    const event e{type_.empty() ? default_type : std::string_view(type_), data, last_id_};
+    const std::string_view type = type_is_view_ ? type_view_ : std::string_view(type_);
+    const event e{type.empty() ? default_type : type, data, last_event_id()};
     const action a = handler_->on_event(e);
 
     // Step 7: "Set the data buffer and the event type buffer to the empty string."
@@ -220,6 +257,8 @@ void parser::clear_event() {
     data_size_ = 0;
     type_size_ = 0;
     type_.clear();
+    type_view_ = {};
+    type_is_view_ = false;
 }
 
 }  // namespace sse

@@ -70,7 +70,9 @@ public:
 
     /// The last event ID string: the id buffer as of the last dispatch (possibly empty). Sent as
     /// Last-Event-ID on reconnection. Valid UTF-8; the view lives until the next feed/reset.
-    std::string_view last_event_id() const noexcept { return last_id_; }
+    std::string_view last_event_id() const noexcept {
+        return last_id_is_view_ ? last_id_view_ : std::string_view(last_id_);
+    }
 
     /// The reconnection time the stream last set with `retry`, in milliseconds, if any.
     std::optional<std::uint64_t> retry() const noexcept { return retry_; }
@@ -110,9 +112,24 @@ private:
     std::size_t data_size_ = 0;  // logical size of the spec's data buffer, LFs included
     std::size_t type_size_ = 0;  // input bytes of the event type (before any U+FFFD repair)
 
-    std::string type_;       // event type buffer (valid UTF-8)
-    std::string id_buffer_;  // last event ID buffer (valid UTF-8, no NUL)
-    std::string last_id_;    // last event ID string
+    // The event type buffer (valid UTF-8): `type_view_` while it is an ASCII value lying in the
+    // caller's input (copied into `type_` before feed() returns), else `type_`.
+    std::string type_;
+    std::string_view type_view_;
+    bool type_is_view_ = false;
+    // The last event ID buffer (valid UTF-8, no NUL) is one of three places, so that an id field
+    // costs one copy (into last_id_ at dispatch) rather than two: `id_view_` in the caller's input
+    // (copied into `id_buffer_` before feed() returns), `id_buffer_`, or last_id_ itself (after a
+    // dispatch, a reset or finish, the two are equal).
+    enum class id_source : unsigned char { last_id, owned, view };
+    id_source id_source_ = id_source::last_id;
+    std::string id_buffer_;
+    std::string_view id_view_;
+    // The last event ID string: `last_id_view_` (in the caller's input) while feed() runs and the
+    // last id came from its input, copied into `last_id_` before feed() returns.
+    std::string last_id_;
+    std::string_view last_id_view_;
+    bool last_id_is_view_ = false;
     std::string scratch_;    // UTF-8 repair output for data
     std::optional<std::uint64_t> retry_;
 

@@ -1,7 +1,8 @@
 // Byte scans on the parser's hot path: find a line end, test for ASCII.
 //
-// SSE2 where the target has it (every x86-64), 8-byte SWAR elsewhere (wasm32, other CPUs). Both
-// read only inside [p, end): no over-read, so inputs flush against a guard page are safe.
+// SSE2 where the target has it (every x86-64), wasm SIMD128 when compiled with -msimd128 (the wasm
+// build: Node 20 and current browsers have it), 8-byte SWAR elsewhere. All read only inside
+// [p, end): no over-read, so inputs flush against a guard page are safe.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
 #endif
 
 namespace sse::detail {
@@ -61,6 +64,22 @@ inline line_scan scan_line(const char* p, const char* end) noexcept {
         }
     }
     if (_mm_movemask_epi8(seen) != 0) high = 0x80;
+#elif defined(__wasm_simd128__)
+    const v128_t cr = wasm_i8x16_splat('\r');
+    const v128_t lf = wasm_i8x16_splat('\n');
+    v128_t seen = wasm_i64x2_splat(0);
+    while (end - p >= 16) {
+        const v128_t v = wasm_v128_load(p);
+        const v128_t hit = wasm_v128_or(wasm_i8x16_eq(v, cr), wasm_i8x16_eq(v, lf));
+        if (wasm_v128_any_true(hit)) {
+            const unsigned at = static_cast<unsigned>(__builtin_ctz(wasm_i8x16_bitmask(hit)));
+            const unsigned before = wasm_i8x16_bitmask(v) & ((1u << at) - 1u);
+            return {p + at, before == 0 && wasm_i8x16_bitmask(seen) == 0};
+        }
+        seen = wasm_v128_or(seen, v);
+        p += 16;
+    }
+    if (wasm_i8x16_bitmask(seen) != 0) high = 0x80;
 #endif
     constexpr std::uint64_t cr8 = 0x0d0d0d0d0d0d0d0dull;
     constexpr std::uint64_t lf8 = 0x0a0a0a0a0a0a0a0aull;
@@ -87,6 +106,11 @@ inline std::size_t ascii_prefix(const char* p, const char* end) noexcept {
     while (end - p >= 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
         if (_mm_movemask_epi8(v) != 0) break;
+        p += 16;
+    }
+#elif defined(__wasm_simd128__)
+    while (end - p >= 16) {
+        if (wasm_i8x16_bitmask(wasm_v128_load(p)) != 0) break;
         p += 16;
     }
 #endif
