@@ -1,5 +1,8 @@
-// The C ABI between sse::proto and the JS package (wasm/index.js). No embind: plain functions
-// with an `sse_` prefix, integers and pointers only.
+// The C ABI between sse::proto and the JS package (wasm/src/*.js). No embind: plain functions
+// with an `sse_` prefix, integers and pointers only. This file: the parser and the encoder;
+// bridge_client.cpp: the reconnector and the Content-Type check; bridge_memory.cpp: sse_output()
+// and sse_input(); arena.hpp: the memory they share with JS. The validator (bridge_validator.cpp)
+// is a second module, dist/ssekit-validator.mjs, with its own memory and the same conventions.
 //
 // The hot path is "bytes in, JS event objects out", so a feed costs JS one call into wasm (two when
 // the input buffer must grow) and one text decode, however many events it completes:
@@ -28,6 +31,14 @@
 //   comment: head = 2, text_len                              (text: the comment, U+FFFD-repaired)
 // flags: 0x100 type is "message", 0x200 type as the previous event's, 0x400 id as the previous
 // event's; a flagged field has length 0 and no text.
+//   observation: head = 3, code, severity, offset low, offset high, line, name_len, message_len
+//                (text: name, message), from the validator module's sse_validator_feed() /
+//                sse_validator_finish() (never in the core module's arena)
+//
+// The reconnector (EventSourceClient's state machine) reports each action in a second block,
+// read at sse_action() as 8 words: kind (sse::action_kind), fire_error, send_last_event_id, the
+// last event ID's address and size (UTF-8; valid until the next sse_client_* call), fail reason,
+// and `when` (milliseconds, same epoch as the `now` JS passed in) as low and high 32 bits.
 #include <emscripten/emscripten.h>
 
 #include <algorithm>
@@ -46,84 +57,18 @@
 #include "sse/message.hpp"
 #include "sse/parser.hpp"
 #include "sse/parser_limits.hpp"
+#include "sse/reconnector.hpp"
+
+#include "arena.hpp"
+
+using namespace ssekit_wasm;
+
+// Calls made once per parser, stream, connection or encoded message: compiled for size, since
+// this file is otherwise compiled for the feed's speed and the module's download is the cost
+// that matters for them (docs/BENCHMARKS.md, "WebAssembly package").
+#define SSE_WASM_COLD __attribute__((minsize))
 
 namespace {
-
-enum : std::uint32_t {
-    record_event = 0,
-    record_retry = 1,
-    record_comment = 2,
-    flag_type_message = 0x100,
-    flag_type_same = 0x200,
-    flag_id_same = 0x400,
-    mode_comments = 1,  // sse_parser_feed: also record comments
-};
-
-// What a call leaves for JS, which reads it as 10 words at sse_output(): addresses and sizes.
-struct state_block {
-    std::uint32_t records = 0;        // address of the first record word
-    std::uint32_t record_words = 0;   // number of record words
-    std::uint32_t text = 0;           // address of the text buffer
-    std::uint32_t text_bytes = 0;     // its size in bytes
-    std::uint32_t last_id = 0;        // address of the parser's last event ID string (UTF-8)
-    std::uint32_t last_id_bytes = 0;  // its size
-    std::uint32_t has_retry = 0;      // 1 if the parser has a reconnection time
-    std::uint32_t retry_low = 0;      // its low and high 32 bits
-    std::uint32_t retry_high = 0;
-    std::uint32_t error = 0;          // the parser's sticky error (sse::errc), 0 if none
-};
-
-// The record words: a plain growable array with one capacity check per record (std::vector
-// insert cost about 5% more on a feed of small events).
-class word_arena {
-public:
-    std::uint32_t* data() noexcept { return words_.get(); }
-    std::size_t size() const noexcept { return size_; }
-    void clear() noexcept { size_ = 0; }
-    // Room for `n` more words; returns where they go. Aborts (like new) when memory runs out.
-    std::uint32_t* append(std::size_t n) {
-        if (capacity_ - size_ < n) grow(n);
-        std::uint32_t* at = words_.get() + size_;
-        size_ += n;
-        return at;
-    }
-
-private:
-    void grow(std::size_t n) {
-        const std::size_t capacity = std::max(capacity_ * 2, std::max<std::size_t>(size_ + n, 1024));
-        std::unique_ptr<std::uint32_t[]> words(new std::uint32_t[capacity]);
-        if (size_ != 0) std::memcpy(words.get(), words_.get(), size_ * sizeof(std::uint32_t));
-        words_ = std::move(words);
-        capacity_ = capacity;
-    }
-
-    std::unique_ptr<std::uint32_t[]> words_;
-    std::size_t size_ = 0;
-    std::size_t capacity_ = 0;
-};
-
-state_block g_state;
-word_arena g_records;
-std::string g_text;
-std::unique_ptr<char[]> g_input;
-std::size_t g_input_capacity = 0;
-
-std::uint32_t address(const void* p) { return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(p)); }
-
-// Starts a new batch. A batch that grew the arena past 4 MiB gives the memory back to the
-// allocator (wasm memory itself never shrinks), so one large event does not pin it forever.
-void clear_arena() {
-    g_records.clear();
-    if (g_text.capacity() > (std::size_t{4} << 20)) std::string().swap(g_text);
-    g_text.clear();
-}
-
-void publish_arena() {
-    g_state.records = address(g_records.data());
-    g_state.record_words = static_cast<std::uint32_t>(g_records.size());
-    g_state.text = address(g_text.data());
-    g_state.text_bytes = static_cast<std::uint32_t>(g_text.size());
-}
 
 class bridge final : public sse::handler {
 public:
@@ -136,20 +81,22 @@ public:
         std::uint32_t head = record_event;
         std::uint32_t type_len = 0;
         std::uint32_t id_len = 0;
-        if (e.type == "message") {
+        if (same_bytes(e.type, "message")) {
             head |= flag_type_message;
-        } else if (e.type == previous_type_) {
+        } else if (same_bytes(e.type, previous_type_.view())) {
             head |= flag_type_same;
         } else {
-            previous_type_.assign(e.type);
+            previous_type_.clear();
+            previous_type_.append(e.type);
             g_text.append(e.type);
             type_len = static_cast<std::uint32_t>(e.type.size());
         }
         g_text.append(e.data);
-        if (e.last_event_id == previous_id_) {
+        if (same_bytes(e.last_event_id, previous_id_.view())) {
             head |= flag_id_same;
         } else {
-            previous_id_.assign(e.last_event_id);
+            previous_id_.clear();
+            previous_id_.append(e.last_event_id);
             g_text.append(e.last_event_id);
             id_len = static_cast<std::uint32_t>(e.last_event_id.size());
         }
@@ -171,11 +118,12 @@ public:
 
     sse::action on_comment(std::string_view text) override {
         if ((mode_ & mode_comments) == 0) return sse::action::proceed;
-        const std::size_t before = g_text.size();
-        sse::detail::utf8_append_repaired(text, g_text);  // JS decodes the arena as UTF-8
+        g_scratch.clear();
+        sse::detail::utf8_append_repaired(text, g_scratch);  // JS decodes the arena as UTF-8
+        g_text.append(g_scratch);
         std::uint32_t* w = g_records.append(2);
         w[0] = record_comment;
-        w[1] = static_cast<std::uint32_t>(g_text.size() - before);
+        w[1] = static_cast<std::uint32_t>(g_scratch.size());
         return sse::action::proceed;
     }
 
@@ -183,8 +131,8 @@ private:
     sse::parser parser_;
     std::uint32_t mode_ = 0;
     // What JS last received as an event's type and id (JS starts from the same values).
-    std::string previous_type_;
-    std::string previous_id_;
+    text_arena previous_type_{64};
+    text_arena previous_id_{64};
 };
 
 void publish_parser_state(const sse::parser& p) {
@@ -212,22 +160,8 @@ std::uint32_t utf16_length(const unsigned char* p, std::uint32_t n) {
 
 extern "C" {
 
-/// The address of the state block (10 words, see state_block), fixed for the module's lifetime.
-EMSCRIPTEN_KEEPALIVE const void* sse_output() { return &g_state; }
-
-/// Room for `n` bytes of input in wasm memory; valid until the next sse_input() call. JS writes
-/// the bytes there, then passes their count to sse_parser_feed() or sse_encode(). May grow memory.
-EMSCRIPTEN_KEEPALIVE char* sse_input(std::size_t n) {
-    if (n > g_input_capacity) {
-        const std::size_t capacity = n > 2 * g_input_capacity ? n : 2 * g_input_capacity;
-        g_input.reset(new (std::nothrow) char[capacity]);
-        g_input_capacity = g_input ? capacity : 0;
-    }
-    return g_input.get();
-}
-
 /// A new parser with the given limits (SIZE_MAX: no limit). Free it with sse_parser_free().
-EMSCRIPTEN_KEEPALIVE bridge* sse_parser_new(std::size_t max_line_length, std::size_t max_event_size) {
+EMSCRIPTEN_KEEPALIVE SSE_WASM_COLD bridge* sse_parser_new(std::size_t max_line_length, std::size_t max_event_size) {
     return new (std::nothrow) bridge(sse::parser_limits{max_line_length, max_event_size});
 }
 
@@ -246,7 +180,7 @@ EMSCRIPTEN_KEEPALIVE std::uint32_t sse_parser_feed(bridge* b, std::size_t n, std
 }
 
 /// End of stream: a partial event is dropped. Returns the sticky error, if any. Empties the arena.
-EMSCRIPTEN_KEEPALIVE std::uint32_t sse_parser_finish(bridge* b) {
+EMSCRIPTEN_KEEPALIVE SSE_WASM_COLD std::uint32_t sse_parser_finish(bridge* b) {
     clear_arena();
     const std::error_code ec = b->parser().finish();
     publish_arena();
@@ -255,7 +189,7 @@ EMSCRIPTEN_KEEPALIVE std::uint32_t sse_parser_finish(bridge* b) {
 }
 
 /// A new stream on the same parser (reconnection): keeps the last event ID and retry.
-EMSCRIPTEN_KEEPALIVE void sse_parser_reset(bridge* b) {
+EMSCRIPTEN_KEEPALIVE SSE_WASM_COLD void sse_parser_reset(bridge* b) {
     b->parser().reset();
     publish_parser_state(b->parser());
 }
@@ -289,7 +223,7 @@ EMSCRIPTEN_KEEPALIVE void sse_to_utf16() {
 /// (`data_len` bytes, or none when data_len is -1) and the id (likewise) back to back. On success
 /// returns 0 and the text buffer holds the block; otherwise returns the sse::errc value and the
 /// text buffer is empty. May grow memory.
-EMSCRIPTEN_KEEPALIVE std::uint32_t sse_encode(std::uint32_t type_len, std::int32_t data_len, std::int32_t id_len,
+EMSCRIPTEN_KEEPALIVE SSE_WASM_COLD std::uint32_t sse_encode(std::uint32_t type_len, std::int32_t data_len, std::int32_t id_len,
                                               std::uint32_t has_retry, std::uint32_t retry_low,
                                               std::uint32_t retry_high) {
     clear_arena();
@@ -303,9 +237,24 @@ EMSCRIPTEN_KEEPALIVE std::uint32_t sse_encode(std::uint32_t type_len, std::int32
     }
     if (id_len >= 0) m.id = std::string_view(p, static_cast<std::size_t>(id_len));
     if (has_retry) m.retry = (std::uint64_t{retry_high} << 32) | retry_low;
-    const std::error_code ec = sse::encode(m, g_text);
+    g_scratch.clear();
+    const std::error_code ec = sse::encode(m, g_scratch);
+    if (!ec) g_text.append(g_scratch);
     publish_arena();
     return static_cast<std::uint32_t>(ec.value());
+}
+
+}  // extern "C"
+
+extern "C" {
+
+// The two reconnector inputs that need the parser (the rest is in bridge_client.cpp).
+/// Takes the parser's new last event ID and retry (call after each feed).
+EMSCRIPTEN_KEEPALIVE SSE_WASM_COLD void sse_client_update(sse::reconnector* rc, bridge* b) { rc->update_from(b->parser()); }
+
+/// Starts the parser on a new connection, seeded with the reconnector's last event ID.
+EMSCRIPTEN_KEEPALIVE SSE_WASM_COLD void sse_client_reset_parser(sse::reconnector* rc, bridge* b) {
+    (void)b->parser().reset(rc->last_event_id());  // the reconnector's id has no NUL, CR or LF
 }
 
 }  // extern "C"

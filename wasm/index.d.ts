@@ -121,3 +121,130 @@ export function encode(message: SseMessage): string;
 
 /** Bytes of WebAssembly memory the module holds now (it grows, never shrinks): for monitoring. */
 export function wasmMemoryBytes(): number;
+
+/** One graded observation of sse::validator (the codes `sse-parse --validate` prints). */
+export interface SseObservation {
+  /** Stable external name, e.g. "retry-not-digits". */
+  code: string;
+  severity: 'info' | 'warning' | 'error';
+  /** Byte offset of what it is about, from the stream's first byte (a BOM included). */
+  offset: number;
+  /** 1-based line containing `offset` (lines end at CR, LF or CRLF). */
+  line: number;
+  /** What is wrong and what the server should do instead (English, one line). */
+  message: string;
+}
+
+/**
+ * What a strict reader would say about a raw event stream (sse::validator in WebAssembly).
+ * Observations do not depend on chunking. Holds wasm memory: free() it (or `using`).
+ *
+ * The validator is a second wasm module (dist/ssekit-validator.mjs), imported on first use so
+ * that pages using only the parser or the client do not download it:
+ * `const v = await SseValidator.create()`, or `await SseValidator.load()` once and then
+ * `new SseValidator()`.
+ */
+export class SseValidator implements Disposable {
+  /**
+   * Imports and instantiates the validator module; once: later calls return the same promise.
+   * Rejects when the module cannot be loaded (a later call tries again).
+   */
+  static load(): Promise<void>;
+  /** load(), then `new SseValidator(options)`. */
+  static create(options?: SseParserOptions): Promise<SseValidator>;
+  /**
+   * Limits to judge the stream by, as SseParserOptions (default 16 MiB each). Throws a TypeError
+   * when the module is not loaded yet (see load()).
+   */
+  constructor(options?: SseParserOptions);
+  /** Validates the next chunk; returns its observations in stream order. */
+  feed(input: Uint8Array | ArrayBuffer | ArrayBufferView | string): SseObservation[];
+  /** End of the stream: returns what it leaves undone (partial line, unterminated event). */
+  end(): SseObservation[];
+  /** Starts over with a new stream (the next response). */
+  reset(): void;
+  readonly freed: boolean;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * True iff this Content-Type header value makes a response an event stream, as browsers decide:
+ * the MIME essence is text/event-stream, case-insensitive, parameters ignored. '' / null: false.
+ */
+export function isEventStream(contentType: string | null | undefined): boolean;
+
+/** Optional reconnection policy: the defaults are exactly a browser's (3000 ms, for ever). */
+export interface ReconnectPolicy {
+  /** Reconnection time before the server sends `retry`, in ms. Default 3000. */
+  initialDelay?: number;
+  /** After k consecutive failed attempts the wait is multiplied by this^k. Default 1 (off). */
+  backoffMultiplier?: number;
+  /** Cap of the backed-off wait, in ms (never below the server's `retry`). Default 30000. */
+  maxDelay?: number;
+  /** Extra random wait, a fraction in [0, 1] of the wait. Default 0 (off). */
+  jitter?: number;
+  /** Give up (readyState CLOSED, failureReason 'attempts_exhausted') after this many consecutive
+   *  failed attempts; 0, the default, never gives up. */
+  maxAttempts?: number;
+  /** Seed of the jitter generator (default: random). */
+  seed?: number;
+}
+
+export type HeadersSource = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+export type BodySource = BodyInit | null | (() => BodyInit | null | Promise<BodyInit | null>);
+
+export interface EventSourceClientOptions {
+  /** EventSource's: fetch with credentials 'include' (else 'same-origin'). */
+  withCredentials?: boolean;
+  /** HTTP method. Default 'GET'. */
+  method?: string;
+  /** Request headers, or a function called before every (re)connection (token refresh). A
+   *  function that throws counts as a network error: the client reconnects. `Accept` and
+   *  `Last-Event-ID` are set by the client. */
+  headers?: HeadersSource;
+  /** Request body (sent on every connection, so not a one-shot stream), or a function making it. */
+  body?: BodySource;
+  /** Backoff, jitter and attempt limit; without it, exactly a browser's behaviour. */
+  reconnect?: ReconnectPolicy;
+  /** Aborting it is close(): readyState CLOSED, no error event. */
+  signal?: AbortSignal;
+  /** A saved position: sent as Last-Event-ID on the first request. No NUL, CR or LF. */
+  lastEventId?: string;
+  /** Parser limits (SseParserOptions); exceeding one drops the connection and reconnects. */
+  maxLineLength?: number;
+  maxEventSize?: number;
+  /** The fetch to use (default globalThis.fetch), e.g. one that logs or adds a dispatcher. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * An EventSource on fetch, driven by ssekit's reconnection state machine (sse::reconnector in
+ * WebAssembly): same events (MessageEvent with data, lastEventId, origin, type), same open /
+ * error / readyState sequence, Last-Event-ID resume, `retry`, stop on 204 or any non-200, fail on
+ * a Content-Type other than text/event-stream. Works in browsers and Node 20+.
+ */
+export class EventSourceClient extends EventTarget {
+  constructor(url: string | URL, options?: EventSourceClientOptions);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSED: 2;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSED: 2;
+  /** The resolved URL. */
+  readonly url: string;
+  readonly withCredentials: boolean;
+  readonly readyState: 0 | 1 | 2;
+  /** The last event ID string, sent as Last-Event-ID when reconnecting. */
+  readonly lastEventId: string;
+  /** The current reconnection time in ms (the server's `retry`, else initialDelay); null once closed. */
+  readonly reconnectionTime: number | null;
+  /** Why the connection failed for good, or null (open, reconnecting, or close()d). */
+  readonly failureReason: 'bad_status' | 'not_event_stream' | 'aborted' | 'attempts_exhausted' | null;
+  onopen: ((this: EventSourceClient, ev: Event) => unknown) | null;
+  onmessage: ((this: EventSourceClient, ev: MessageEvent<string>) => unknown) | null;
+  onerror: ((this: EventSourceClient, ev: Event) => unknown) | null;
+  /** Closes for good without an error event: aborts the request, cancels the timer. */
+  close(): void;
+}

@@ -41,3 +41,30 @@ encode({ data: 5 });
 parser.lastEventId = 'x';
 
 void [events, more, id, retry, exact, error, freed, text, stream, bytes];
+
+// EventSourceClient, SseValidator, isEventStream
+import { EventSourceClient, SseValidator, isEventStream } from '@ssekit/wasm';
+import type { SseObservation } from '@ssekit/wasm';
+const client = new EventSourceClient('http://127.0.0.1:8080/events', {
+  method: 'POST',
+  headers: async () => ({ authorization: 'Bearer t' }),
+  body: '{}',
+  withCredentials: true,
+  reconnect: { backoffMultiplier: 2, jitter: 0.2, maxAttempts: 5 },
+  signal: new AbortController().signal,
+});
+client.onmessage = (e) => { const d: string = e.data + e.lastEventId + e.origin; void d; };
+client.addEventListener('update', (e) => void e);
+const state: 0 | 1 | 2 = client.readyState;
+void state;
+client.close();
+// @ts-expect-error readyState is read-only
+client.readyState = 1;
+const validator: SseValidator = await SseValidator.create();
+await SseValidator.load();
+new SseValidator().free();
+const observations: SseObservation[] = validator.feed('Data: x\n');
+void observations;
+validator.free();
+const ok: boolean = isEventStream('text/event-stream');
+void ok;
