@@ -1,8 +1,11 @@
 #include "property.hpp"
 
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+
+#include <rapidcheck/detail/Configuration.h>
 
 #include "generators.hpp"
 #include "trial.hpp"
@@ -43,6 +46,15 @@ client_session& session_of(context& ctx) {
 outcome run_property(context& ctx, std::string_view case_id, const rc::Gen<scenario>& gen) {
     using clock = std::chrono::steady_clock;
     client_session& session = session_of(ctx);
+    // RapidCheck prints "Using configuration: seed=..." (its own, unrelated seed) to stderr the
+    // first time it reads RC_PARAMS; read it once with stderr muted, as the core's properties do.
+    static const bool configured = [] {
+        auto* saved = std::cerr.rdbuf(nullptr);
+        (void)rc::detail::configuration();
+        std::cerr.rdbuf(saved);
+        return true;
+    }();
+    (void)configured;
     rc::detail::TestParams params;
     params.seed = ctx.seed;
     params.maxSuccess = int(std::max<std::uint64_t>(1, std::min<std::uint64_t>(ctx.options.max_success, 100000)));
