@@ -96,8 +96,14 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     header_list attempt_headers;
     std::string request;
     std::size_t redirects = 0;
-    std::optional<http::response_parser<http::buffer_body>> response;
-    beast::flat_buffer read_buffer;
+    // One connection's HTTP parser and read buffer. Shared with the pending read operation: Beast's
+    // composed read touches them when it completes, even after the connection was abandoned (a
+    // completion already queued when the socket closed), so abandoning only drops our reference.
+    struct http_reader {
+        http::response_parser<http::buffer_body> response;
+        beast::flat_buffer buffer;
+    };
+    std::shared_ptr<http_reader> reader;
     std::uint64_t generation = 0;  // bumped when a connection is abandoned: stale handlers drop
     bool started = false;
     bool closed = false;
@@ -138,8 +144,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         socket.shutdown(tcp::socket::shutdown_both, ignored);
         socket.close(ignored);
         deadline.cancel();
-        response.reset();
-        read_buffer.clear();
+        reader.reset();
     }
 
     void finish_closed() {
@@ -264,12 +269,11 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void read_head() {
-        response.emplace();
-        response->header_limit(opts.max_header_size);
-        response->body_limit(boost::none);
-        read_buffer.clear();
-        http::async_read_header(socket, read_buffer, *response,
-                                [self = shared_from_this(), g = generation](boost::system::error_code ec, std::size_t) {
+        reader = std::make_shared<http_reader>();
+        reader->response.header_limit(opts.max_header_size);
+        reader->response.body_limit(boost::none);
+        http::async_read_header(socket, reader->buffer, reader->response,
+                                [self = shared_from_this(), g = generation, keep = reader](boost::system::error_code ec, std::size_t) {
                                     if (g != self->generation || self->closed) return;
                                     if (ec) return self->network_error(ec);
                                     self->on_header();
@@ -277,7 +281,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void on_header() {
-        const auto& msg = response->get();
+        const auto& msg = reader->response.get();
         const int status = static_cast<int>(msg.result_int());
         if (is_redirect(status)) return follow_redirect(status, msg[http::field::location]);
         deadline.cancel();
@@ -318,8 +322,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         (void)g;
         boost::system::error_code ignored;
         socket.close(ignored);
-        response.reset();
-        read_buffer.clear();
+        reader.reset();
         if (opts.response_timeout.count() > 0) {
             deadline.async_wait([self = shared_from_this(), g2 = generation](boost::system::error_code ec) {
                 if (ec || g2 != self->generation || self->closed) return;
@@ -330,12 +333,12 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void read_body() {
-        if (response->is_done()) return end_of_stream();
-        auto& body = response->get().body();
+        if (reader->response.is_done()) return end_of_stream();
+        auto& body = reader->response.get().body();
         body.data = body_buffer.data();
         body.size = body_buffer.size();
-        http::async_read_some(socket, read_buffer, *response,
-                              [self = shared_from_this(), g = generation](boost::system::error_code ec, std::size_t) {
+        http::async_read_some(socket, reader->buffer, reader->response,
+                              [self = shared_from_this(), g = generation, keep = reader](boost::system::error_code ec, std::size_t) {
                                   if (g != self->generation || self->closed) return;
                                   self->on_read(ec);
                               });
@@ -343,7 +346,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
 
     void on_read(boost::system::error_code ec) {
         if (ec == http::error::need_buffer) ec = {};
-        const std::size_t n = body_buffer.size() - response->get().body().size;
+        const std::size_t n = body_buffer.size() - reader->response.get().body().size;
         if (n > 0 && !deliver(std::string_view(body_buffer.data(), n))) return;
         if (ec == http::error::end_of_stream) return end_of_stream();
         if (ec) return network_error(ec);
