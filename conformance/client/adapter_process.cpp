@@ -21,7 +21,7 @@ namespace {
 
 struct known_adapter {
     std::string_view name;
-    std::string_view client;  // service.mjs --client value
+    std::string_view client;  // service.mjs --client value; empty: the native sse-client-adapter
     std::string_view what;
 };
 
@@ -29,6 +29,7 @@ constexpr known_adapter adapters[] = {
     {"ssekit-js", "ssekit", "ssekit's EventSourceClient (wasm/index.js) under Node"},
     {"chromium", "chromium", "Chromium's native EventSource (headless /usr/bin/chromium)"},
     {"eventsource", "eventsource", "the npm eventsource package under Node (a reference client)"},
+    {"cpp", "", "ssekit's C++ Asio client sse::client (the sse-client-adapter program)"},
 };
 
 std::string adapters_dir() {
@@ -56,12 +57,19 @@ adapter_process::adapter_process(std::string_view name, std::chrono::millisecond
     if (!found)
         throw std::runtime_error("unknown adapter \"" + std::string(name) + "\"; the shipped ones are:\n" +
                                  adapter_list());
-    const std::string script = adapters_dir() + "/node/service.mjs";
+    // The native adapter is built with the tool (SSE_CLIENT_ADAPTER overrides its path); the
+    // others are service.mjs under node.
+    const bool native = found->client.empty();
+    const char* native_env = std::getenv("SSE_CLIENT_ADAPTER");
+    const std::string script = native ? (native_env ? native_env : SSE_CLIENT_ADAPTER_PATH)
+                                      : adapters_dir() + "/node/service.mjs";
     if (!file_exists(script))
-        throw std::runtime_error("adapter script " + script +
-                                 " not found (set SSE_CONFORMANCE_ADAPTERS to conformance/adapters)");
+        throw std::runtime_error(native ? "adapter program " + script +
+                                              " not found (build the sse-client-adapter target, or set SSE_CLIENT_ADAPTER)"
+                                        : "adapter script " + script +
+                                              " not found (set SSE_CONFORMANCE_ADAPTERS to conformance/adapters)");
     const char* node_env = std::getenv("SSE_NODE");
-    const std::string node = node_env ? node_env : "node";
+    const std::string node = native ? script : node_env ? node_env : "node";
 
     int in[2], out[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)
@@ -74,6 +82,7 @@ adapter_process::adapter_process(std::string_view name, std::chrono::millisecond
     std::vector<char*> argv{const_cast<char*>(node.c_str()), const_cast<char*>(script.c_str()),
                             const_cast<char*>("--client"), client.data(),
                             const_cast<char*>("--exit-with-stdin"), nullptr};
+    if (native) argv = {const_cast<char*>(script.c_str()), const_cast<char*>("--exit-with-stdin"), nullptr};
     int rc = ::posix_spawnp(&pid_, node.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(in[0]);
@@ -84,7 +93,8 @@ adapter_process::adapter_process(std::string_view name, std::chrono::millisecond
         pid_ = -1;
         stop();
         throw std::runtime_error("cannot run " + node + ": " + std::strerror(rc) +
-                                 " (install Node.js 20, or set SSE_NODE to its path)");
+                                 (native ? " (rebuild sse-client-adapter, or set SSE_CLIENT_ADAPTER)"
+                                         : " (install Node.js 20, or set SSE_NODE to its path)"));
     }
 
     // Read the first line: "listening http://HOST:PORT".

@@ -17,7 +17,7 @@ std::string adapter_list();
 /// to exit (service.mjs --exit-with-stdin), so it never outlives the tool even if we crash.
 class adapter_process {
 public:
-    /// Starts adapter `name` ("chromium", "ssekit-js", "eventsource") and waits up to `timeout`
+    /// Starts adapter `name` ("chromium", "ssekit-js", "eventsource", "cpp") and waits up to `timeout`
     /// for its "listening http://..." line. Throws std::runtime_error with what to do when the
     /// name is unknown, node or the adapter's files are missing, or it does not start in time.
     adapter_process(std::string_view name, std::chrono::milliseconds timeout = std::chrono::seconds(60));

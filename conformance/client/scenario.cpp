@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "sse/detail/utf8.hpp"
 #include "sse/parser.hpp"
 #include "sse/reconnector.hpp"
 
@@ -19,7 +20,13 @@ public:
         return sse::action::proceed;
     }
     sse::action on_comment(std::string_view text) override {
-        if (comments_) out_.push_back({observation::kind::comment, {}, std::string(text), {}, -1});
+        // The spec decodes the whole stream as UTF-8 before parsing it, so a client reports a
+        // comment's text with U+FFFD where the bytes were invalid (line breaks are ASCII, so
+        // repairing one line gives what decoding the whole stream gives).
+        if (!comments_) return sse::action::proceed;
+        std::string decoded;
+        sse::detail::utf8_assign(decoded, text);
+        out_.push_back({observation::kind::comment, {}, std::move(decoded), {}, -1});
         return sse::action::proceed;
     }
 
