@@ -121,6 +121,7 @@ const std::vector<flag>& flags() {
              return true;
          }},
         {"write-timeout", millis(&config::write_timeout)},
+        {"flush-interval", millis(&config::flush_interval)},
         {"max-header-size", number(&config::max_header_size)},
         {"max-target-size", number(&config::max_target_size)},
         {"max-body-size", number(&config::max_body_size)},
@@ -345,6 +346,11 @@ std::string usage() {
          "                            sse-history-truncated event, then live ones (default disconnect)\n"
       << "  --write-timeout MS        close a stream whose write makes no progress (default "
       << d.write_timeout.count() << ")\n"
+      << "  --flush-interval MS       wait up to this long before writing to an idle stream, so\n"
+         "                            events published meanwhile share one write: fewer system\n"
+         "                            calls under fan-out, at most this much added latency,\n"
+         "                            0 = write at once (default "
+      << d.flush_interval.count() << ")\n"
       << "  --max-header-size BYTES   request line + headers, else 431 (default "
       << d.max_header_size << ")\n"
       << "  --max-target-size BYTES   request target, else 414 (default " << d.max_target_size

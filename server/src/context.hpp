@@ -15,6 +15,7 @@
 
 namespace sse::server::detail {
 
+class flusher;
 class http_session;
 class scripted_session;
 
@@ -31,6 +32,9 @@ struct context {
     session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
     static_files files;
     std::atomic<bool> stopping{false};
+    /// The flush window, owned by the server (it holds a timer of the server's io_context); null
+    /// when config::flush_interval is zero: every write then starts at once.
+    flusher* flush = nullptr;
 
     /// The 200 response head of GET /events. `cors_origin` set: a head with
     /// Access-Control-Allow-Origin for it, built for this request; otherwise the shared one.

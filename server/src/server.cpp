@@ -16,6 +16,7 @@
 
 #include "asio.hpp"
 #include "context.hpp"
+#include "flusher.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
 #include "scripted_session.hpp"
@@ -93,7 +94,12 @@ struct server::impl {
     explicit impl(config c)
         : ctx(std::move(c)),
           ioc(static_cast<int>(thread_count())),
-          ticker(detail::net::make_strand(ioc)) {}
+          ticker(detail::net::make_strand(ioc)) {
+        if (ctx.settings.flush_interval.count() > 0) {
+            flush.emplace(detail::net::make_strand(ioc), ctx.settings.flush_interval);
+            ctx.flush = &*flush;
+        }
+    }
 
     unsigned thread_count() const {
         if (ctx.settings.threads != 0) return ctx.settings.threads;
@@ -121,6 +127,9 @@ struct server::impl {
     std::optional<detail::net::executor_work_guard<detail::net::io_context::executor_type>> work;
     std::shared_ptr<detail::listener> acceptor;
     detail::net::steady_timer ticker;
+    // Declared after the io_context, so destroyed before it: its timer belongs to the io_context.
+    // Set only when config::flush_interval is positive; ctx.flush points to it.
+    std::optional<detail::flusher> flush;
     std::vector<std::thread> threads;
     std::uint16_t bound_port = 0;
 
@@ -198,6 +207,7 @@ void server::stop() {
     s.acceptor->stop();
     net::post(s.ticker.get_executor(), [&s] { s.ticker.cancel(); });
     s.ctx.events.close_all(s.ctx.goodbye);
+    if (s.flush) s.flush->drain();  // streams waiting for the window close now, not after it
     for (const auto& session : s.ctx.sessions.alive()) session->close();
     for (const auto& script : s.ctx.scripts.alive()) script->close(s.ctx.goodbye);
     s.work.reset();

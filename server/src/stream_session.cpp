@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "flusher.hpp"
 #include "sse/encoder.hpp"
 
 namespace sse::server::detail {
@@ -74,7 +75,7 @@ void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, fr
         for (const queued& q : front) queued_bytes_ += q.bytes->size();
         pending_.insert(pending_.begin(), front.begin(), front.end());
         holding_ = false;
-        schedule_write_locked();
+        schedule_write_locked(true);  // headers go out at once, replay with them
     }
     do_watch();
 }
@@ -147,12 +148,19 @@ void stream_session::close(const frame& last) {
         queued_bytes_ += last->size();
     }
     // Even with nothing to send, a write pass notices `closing_` and ends the stream.
-    schedule_write_locked();
+    schedule_write_locked(true);
 }
 
-void stream_session::schedule_write_locked() {
+void stream_session::schedule_write_locked(bool now) {
     if (holding_ || write_scheduled_ || ended_) return;
     write_scheduled_ = true;
+    if (ctx_.flush && !now && !closing_)
+        ctx_.flush->add(shared_from_this());
+    else
+        flush();
+}
+
+void stream_session::flush() {
     net::post(executor_, [self = shared_from_this()] { self->do_write(); });
 }
 

@@ -27,7 +27,9 @@ namespace sse::server::detail {
 /// the socket) and carries on with live events. Either way the queue never holds more than the
 /// budget plus one signal, and the hub never waits for this subscriber.
 ///
-/// Writes gather the whole queue into one async_write of shared buffers: no copy of any event. A
+/// Writes gather the whole queue into one async_write of shared buffers: no copy of any event.
+/// With config::flush_interval set, an idle writer waits for the server-wide flush window (see
+/// flusher) before it starts, so events that arrive meanwhile share the write. A
 /// write that makes no progress for config::write_timeout closes the connection. The session also
 /// waits for the socket to become readable, which is how it learns that the peer went away while
 /// idle.
@@ -56,6 +58,9 @@ public:
     bool deliver(const frame& f, std::uint64_t id, bool exempt) override;
     void close(const frame& last) override;
 
+    /// Starts a write pass on the strand; called by the flusher once per add(). Any thread.
+    void flush();
+
 private:
     struct queued {
         frame bytes;
@@ -65,7 +70,8 @@ private:
 
     void push_locked(queued q);
     void resync_locked();
-    void schedule_write_locked();
+    /// `now`: start the write at once, not after the flush window (the response head, closing).
+    void schedule_write_locked(bool now = false);
     void do_write();
     void on_write(const error_code& ec, std::size_t bytes);
     void do_watch();

@@ -30,8 +30,9 @@ TEST(config_test, flags_in_both_spellings) {
     const auto cl = parse({"--port", "9000", "--threads=3", "--heartbeat", "250", "--retry=none",
                            "--history-size", "5", "--history-age=0", "--queue-budget", "4096",
                            "--publish-token", "t", "--max-body-size=10", "--cors-origin", "*",
-                           "--cors-origin=https://a.example"});
+                           "--cors-origin=https://a.example", "--flush-interval=0"});
     ASSERT_TRUE(cl.error.empty()) << cl.error;
+    EXPECT_EQ(cl.settings.flush_interval.count(), 0);
     EXPECT_EQ(cl.settings.port, 9000);
     EXPECT_EQ(cl.settings.threads, 3u);
     EXPECT_EQ(cl.settings.heartbeat.count(), 250);
@@ -174,7 +175,7 @@ TEST(config_test, help_lists_every_flag) {
     const std::string text = sse::server::usage();
     for (const char* flag : {"--address", "--port", "--threads", "--heartbeat", "--retry",
                              "--publish-token", "--publish-token-file", "--cors-origin", "--static-dir", "--history-size",
-                             "--history-age", "--queue-budget", "--write-timeout",
+                             "--history-age", "--queue-budget", "--write-timeout", "--flush-interval",
                              "--max-header-size", "--max-target-size", "--max-body-size",
                              "--request-timeout", "--shutdown-timeout", "--help", "--version",
                              "--config", "--subscribe-token", "--subscribe-token-file",

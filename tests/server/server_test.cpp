@@ -229,4 +229,44 @@ TEST_F(server_test, a_peer_that_stops_reading_is_closed_by_the_write_timeout) {
     EXPECT_EQ(server->stats().slow_client_drops.load(), 0u);
 }
 
+// The flush window batches writes; it must never reorder, lose or hold events.
+TEST_F(server_test, every_flush_interval_delivers_a_burst_complete_and_in_order) {
+    for (const int ms : {0, 1, 40}) {
+        sse::server::config c = test_config();
+        c.flush_interval = std::chrono::milliseconds(ms);
+        start(c);
+        event_stream a, b;
+        ASSERT_TRUE(a.open(port(), "/events?topic=t"));
+        ASSERT_TRUE(b.open(port(), "/events?topic=t&topic=u"));
+        ASSERT_TRUE(eventually([&] { return server->stats().subscribers.load() == 2; }));
+        std::vector<std::string> expect;
+        for (int i = 1; i <= 300; ++i) {
+            server->publish(i % 3 == 0 ? "u" : "t", "event " + std::to_string(i));
+            if (i % 3 != 0) expect.push_back(std::to_string(i));
+        }
+        ASSERT_TRUE(a.wait_events(expect.size())) << "flush interval " << ms;
+        EXPECT_EQ(ids_of(a.events()), expect) << "flush interval " << ms;
+        ASSERT_TRUE(b.wait_events(300)) << "flush interval " << ms;
+        EXPECT_EQ(b.events().size(), 300u);
+        EXPECT_EQ(b.events().back().id, "300");
+        server->stop();
+        server.reset();
+    }
+}
+
+TEST_F(server_test, shutdown_does_not_wait_for_the_flush_window) {
+    sse::server::config c = test_config();
+    c.flush_interval = std::chrono::hours(1);  // only stop() can end this window
+    start(c);
+    event_stream s;
+    ASSERT_TRUE(s.open(port(), "/events?topic=t"));  // the head is not held by the window
+    ASSERT_TRUE(eventually([&] { return server->stats().subscribers.load() == 1; }));
+    server->publish("t", "held by the window");
+    server->stop();
+    EXPECT_TRUE(s.wait_closed());
+    EXPECT_EQ(ids_of(s.events()), std::vector<std::string>{"1"});
+    ASSERT_FALSE(s.comments().empty());
+    EXPECT_EQ(s.comments().back(), " server shutting down");
+}
+
 }  // namespace

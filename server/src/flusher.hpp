@@ -1,0 +1,59 @@
+// flusher: the server-wide flush window (config::flush_interval).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "asio.hpp"
+
+namespace sse::server::detail {
+
+class stream_session;
+
+/// Collects the streams that have frames to send and starts their writes together, at most
+/// `interval` after the first of them asked. Under fan-out load each subscriber then sends several
+/// events in one gathered write (one sendmsg) instead of one write per event, and the I/O threads
+/// get one batch of writes per window instead of one per event and subscriber. The price is up to
+/// `interval` of added latency per event.
+///
+/// One timer for the whole server, armed only while some stream waits: an idle server does not
+/// wake up. Thread-safe: add() runs on any thread (under the hub's and the session's locks, so it
+/// only takes its own mutex and never calls into a session).
+class flusher {
+public:
+    /// `executor` runs the timer's handler. `interval` must be positive.
+    flusher(net::any_io_executor executor, std::chrono::milliseconds interval);
+    ~flusher();
+    flusher(const flusher&) = delete;
+    flusher& operator=(const flusher&) = delete;
+
+    /// Queues `s` for the next flush; its stream_session::flush() will be called once. After
+    /// drain(), flushes `s` at once instead.
+    void add(std::shared_ptr<stream_session> s);
+
+    /// Flushes every waiting stream now and turns the window off (every later add() flushes at
+    /// once): shutdown must not wait for a window. Idempotent.
+    void drain();
+
+private:
+    /// Streams whose writes one handler starts before letting other work run.
+    static constexpr std::size_t slice = 256;
+
+    void on_timer();
+    void start_writes(std::shared_ptr<std::vector<std::shared_ptr<stream_session>>> due,
+                      std::size_t from);
+
+    const std::chrono::milliseconds interval_;
+    std::mutex mutex_;  // guards everything below, including every call on timer_
+    net::steady_timer timer_;
+    std::vector<std::shared_ptr<stream_session>> waiting_;
+    bool armed_ = false;
+    bool drained_ = false;
+};
+
+}  // namespace sse::server::detail
