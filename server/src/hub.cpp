@@ -60,15 +60,11 @@ publish_result hub::publish(std::string_view topic_name, std::string_view data,
 
     std::vector<registration*> over_budget;
     std::uint64_t delivered = 0;
-    for (registration* reg : t->subscribers) {
-        if (keep) {
-            if (id <= reg->last_delivered) continue;
-            reg->last_delivered = id;
-        }
-        if (reg->sub->deliver(f, id, false))
+    for (const member& m : t->subscribers) {
+        if (m.sub->deliver(f, id, false))
             ++delivered;
         else
-            over_budget.push_back(reg);
+            over_budget.push_back(m.reg);
     }
     metrics::add(stats_.events_delivered, delivered);
     drop_locked(over_budget);
@@ -99,7 +95,6 @@ resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,
     }
 
     resume_result result = resume_result::live;
-    reg->last_delivered = last_id_;
     if (last_event_id && !last_event_id->empty()) {
         const std::optional<std::uint64_t> requested = parse_id(*last_event_id);
         if (!requested || *requested > last_id_) {
@@ -136,7 +131,10 @@ resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,
     // whose id was unknown, resumes exactly from here if it drops before the next event.
     sub->deliver(position_marker_locked(), last_id_, true);
 
-    for (topic* t : reg->topics) t->subscribers.insert(reg.get());
+    for (topic* t : reg->topics) {
+        reg->slots.push_back(t->subscribers.size());
+        t->subscribers.push_back({sub.get(), reg.get()});
+    }
     registrations_.emplace(sub.get(), std::move(reg));
     metrics::add(stats_.subscribers);
     return result;
@@ -237,9 +235,22 @@ void hub::drop_locked(const std::vector<registration*>& over_budget) {
 }
 
 void hub::unsubscribe_locked(registration& r) {
-    for (topic* t : r.topics) {
-        t->subscribers.erase(&r);
-        forget_if_idle_locked(*t);
+    for (std::size_t i = 0; i < r.topics.size(); ++i) {
+        topic& t = *r.topics[i];
+        std::vector<member>& members = t.subscribers;
+        const std::size_t slot = r.slots[i];
+        if (slot + 1 != members.size()) {
+            // Move the last member into the gap and tell its registration where it went.
+            const member moved = members.back();
+            members[slot] = moved;
+            const auto at = std::find(moved.reg->topics.begin(), moved.reg->topics.end(), &t);
+            moved.reg->slots[static_cast<std::size_t>(at - moved.reg->topics.begin())] = slot;
+        }
+        members.pop_back();
+        // A topic that once had a crowd should not keep its array after the crowd left.
+        if (members.capacity() > 64 && members.size() < members.capacity() / 4)
+            members.shrink_to_fit();
+        forget_if_idle_locked(t);
     }
     metrics::sub(stats_.subscribers);
     registrations_.erase(r.sub.get());  // destroys r

@@ -15,7 +15,6 @@
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -71,8 +70,9 @@ enum class resume_result {
 /// The pub/sub core. Every event gets the next id of ONE hub-wide sequence, so ids are unique and
 /// increasing across all topics: a subscriber of several topics resumes with a single
 /// Last-Event-ID. publish, subscribe (with its replay) and unsubscribe run under one mutex, which
-/// is what makes resume exact: no event can fall between the replay and the live stream, and a
-/// per-subscriber "last id delivered" filter rules out duplicates. Thread-safe.
+/// is what makes resume exact: no event can fall between the replay and the live stream, and none
+/// can come twice (the replay holds only ids up to last_id() at registration, every later publish
+/// a greater one). Thread-safe.
 class hub {
 public:
     hub(hub_options options, metrics& stats);
@@ -122,16 +122,23 @@ public:
 
 private:
     struct topic;
+    struct registration;
+    /// A topic's subscriber: the pointer publish() calls, and its registration (for removal).
+    struct member {
+        subscriber* sub;
+        registration* reg;
+    };
     struct registration {
         std::shared_ptr<subscriber> sub;
         std::vector<topic*> topics;
-        std::uint64_t last_delivered = 0;  // the no-duplicate filter
+        std::vector<std::size_t> slots;  // slots[i]: its index in topics[i]->subscribers
     };
     struct topic {
         topic(std::string n, history h) : name(std::move(n)), events(std::move(h)) {}
         std::string name;
         history events;
-        std::unordered_set<registration*> subscribers;
+        // Contiguous, so a fan-out walks an array; removal swaps the last member into the gap.
+        std::vector<member> subscribers;
     };
 
     topic* find_or_create_locked(std::string_view name, std::error_code& error);
