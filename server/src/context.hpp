@@ -4,7 +4,10 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "asio.hpp"
 #include "session_registry.hpp"
 #include "static_files.hpp"
 #include "sse/server/config.hpp"
@@ -32,9 +35,13 @@ struct context {
     session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
     static_files files;
     std::atomic<bool> stopping{false};
-    /// The flush window, owned by the server (it holds a timer of the server's io_context); null
-    /// when config::flush_interval is zero: every write then starts at once.
-    flusher* flush = nullptr;
+    /// The flush windows, one per I/O thread (each holds a timer of that thread's io_context),
+    /// owned by the server and set before it starts; empty when config::flush_interval is zero:
+    /// every write then starts at once.
+    std::vector<std::pair<const net::io_context*, flusher*>> flushers;
+
+    /// The flush window of the I/O thread that runs `executor`, or null (no window).
+    flusher* flusher_for(const net::any_io_executor& executor) const;
 
     /// The 200 response head of GET /events. `cors_origin` set: a head with
     /// Access-Control-Allow-Origin for it, built for this request; otherwise the shared one.

@@ -51,7 +51,7 @@ void flusher::start_writes(std::shared_ptr<std::vector<std::shared_ptr<stream_se
     // that arrives during a big fan-out is read and answered after one slice of writes, not after
     // all of them, so publishers are not held up by the fan-out of their own events.
     const std::size_t to = std::min(due->size(), from + slice);
-    for (std::size_t i = from; i < to; ++i) (*due)[i]->flush();
+    for (std::size_t i = from; i < to; ++i) (*due)[i]->write_now();
     if (to < due->size())
         net::post(timer_.get_executor(),
                   [this, due = std::move(due), to]() mutable { start_writes(std::move(due), to); });

@@ -15,25 +15,28 @@ namespace sse::server::detail {
 
 class stream_session;
 
-/// Collects the streams that have frames to send and starts their writes together, at most
-/// `interval` after the first of them asked. Under fan-out load each subscriber then sends several
+/// Collects the streams of one I/O thread that have frames to send and writes them together, at
+/// most `interval` after the first of them asked. Under fan-out load each subscriber then sends several
 /// events in one gathered write (one sendmsg) instead of one write per event, and the I/O threads
 /// get one batch of writes per window instead of one per event and subscriber. The price is up to
 /// `interval` of added latency per event.
 ///
-/// One timer for the whole server, armed only while some stream waits: an idle server does not
-/// wake up. Thread-safe: add() runs on any thread (under the hub's and the session's locks, so it
+/// One per I/O thread, with one timer, armed only while some stream waits: an idle server does not
+/// wake up. The timer's handler runs on that thread, which is the only thread running the streams
+/// added here, so it writes them directly (stream_session::write_now), with no handler posted per
+/// stream. Thread-safe: add() runs on any thread (under the hub's and the session's locks, so it
 /// only takes its own mutex and never calls into a session).
 class flusher {
 public:
-    /// `executor` runs the timer's handler. `interval` must be positive.
+    /// `executor`: the I/O thread's, which runs the timer's handler and every stream added.
+    /// `interval` must be positive.
     flusher(net::any_io_executor executor, std::chrono::milliseconds interval);
     ~flusher();
     flusher(const flusher&) = delete;
     flusher& operator=(const flusher&) = delete;
 
-    /// Queues `s` for the next flush; its stream_session::flush() will be called once. After
-    /// drain(), flushes `s` at once instead.
+    /// Queues `s`, a stream of this I/O thread, for the next window; its write_now() will be
+    /// called once. After drain(), posts its write at once instead (stream_session::flush).
     void add(std::shared_ptr<stream_session> s);
 
     /// Flushes every waiting stream now and turns the window off (every later add() flushes at

@@ -23,7 +23,7 @@ http_session::~http_session() { ctx_.sessions.remove(this); }
 
 void http_session::run() {
     ctx_.sessions.add(shared_from_this());
-    // The acceptor's handler is not on this connection's strand; start there.
+    // The acceptor's handler may run on another I/O thread; start on this connection's.
     net::dispatch(executor_, [self = shared_from_this()] { self->do_read(); });
 }
 

@@ -19,7 +19,7 @@ namespace sse::server::detail {
 /// Reads requests (with header, target and body limits and a request timeout), answers them
 /// through the router, keeps the connection alive between them, and hands the socket over to a
 /// stream_session on GET /events. The read buffer and parser die with this object, so a stream
-/// keeps none of the request's memory. Runs on the connection's strand.
+/// keeps none of the request's memory. Runs on the connection's I/O thread.
 class http_session final : public std::enable_shared_from_this<http_session> {
 public:
     http_session(tcp::socket&& socket, context& ctx);
@@ -43,7 +43,7 @@ private:
     void do_close();
 
     context& ctx_;
-    net::any_io_executor executor_;  // the strand, still known after the stream moves away
+    net::any_io_executor executor_;  // the I/O thread's, still known after the stream moves away
     beast::tcp_stream stream_;
     connection_slot slot_;
     bool streaming_ = false;  // the socket belongs to a stream_session now

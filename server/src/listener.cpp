@@ -6,8 +6,9 @@
 
 namespace sse::server::detail {
 
-listener::listener(net::io_context& ioc, context& ctx)
-    : ioc_(ioc), ctx_(ctx), strand_(net::make_strand(ioc)), acceptor_(strand_), backoff_(strand_) {}
+listener::listener(std::vector<net::any_io_executor> executors, context& ctx)
+    : executors_(std::move(executors)), ctx_(ctx), acceptor_(executors_.front()),
+      backoff_(executors_.front()) {}
 
 std::error_code listener::open(const tcp::endpoint& endpoint) {
     error_code ec;
@@ -24,11 +25,11 @@ std::uint16_t listener::port() const {
 }
 
 void listener::run() {
-    net::post(strand_, [self = shared_from_this()] { self->do_accept(); });
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
 }
 
 void listener::stop() {
-    net::post(strand_, [self = shared_from_this()] {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         error_code ignored;
         self->backoff_.cancel();
         self->acceptor_.close(ignored);
@@ -36,7 +37,9 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
+    const net::any_io_executor& executor = executors_[next_];
+    next_ = (next_ + 1) % executors_.size();
+    acceptor_.async_accept(executor,
                            [self = shared_from_this()](const error_code& ec, tcp::socket s) {
                                self->on_accept(ec, std::move(s));
                            });

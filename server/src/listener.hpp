@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <system_error>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -11,11 +12,13 @@
 
 namespace sse::server::detail {
 
-/// Owns the listening socket. Each accepted connection gets its own strand, so a connection's
-/// handlers never run concurrently while different connections spread over all I/O threads.
+/// Owns the listening socket. Accepted connections go round-robin to the I/O threads' executors;
+/// each of those io_contexts is run by one thread, so a connection's handlers never run
+/// concurrently, with no strand. The acceptor itself runs on the first executor.
 class listener final : public std::enable_shared_from_this<listener> {
 public:
-    listener(net::io_context& ioc, context& ctx);
+    /// `executors`: one per I/O thread, not empty.
+    listener(std::vector<net::any_io_executor> executors, context& ctx);
 
     /// Binds and listens on `endpoint`. Returns the error (address in use, bad address, ...).
     std::error_code open(const tcp::endpoint& endpoint);
@@ -33,9 +36,9 @@ private:
     void do_accept();
     void on_accept(const error_code& ec, tcp::socket socket);
 
-    net::io_context& ioc_;
+    const std::vector<net::any_io_executor> executors_;
+    std::size_t next_ = 0;  // the executor of the next connection
     context& ctx_;
-    strand strand_;
     tcp::acceptor acceptor_;
     net::steady_timer backoff_;
 };

@@ -21,7 +21,7 @@ struct script_item {
 };
 
 /// Produces a script's items one at a time, so a long script (a count to a million) costs no
-/// memory up front. Called on the connection's strand only.
+/// memory up front. Called on the connection's I/O thread only.
 class script_source {
 public:
     virtual ~script_source() = default;

@@ -20,8 +20,8 @@ namespace sse::server::detail {
 /// flight, sends the goodbye comment and closes. Like a stream, it watches the socket so a client
 /// that leaves is noticed during a delay or a hold.
 ///
-/// Threading: run() on the connection's strand; heartbeat() and close() from any thread (they post
-/// to the strand); everything else on the strand.
+/// Threading: run() on the connection's I/O thread; heartbeat() and close() from any thread (they
+/// post to it); everything else on that thread.
 class scripted_session final : public std::enable_shared_from_this<scripted_session> {
 public:
     /// Takes the connection over; `s.head` must have no Content-Length.
@@ -31,7 +31,7 @@ public:
     scripted_session& operator=(const scripted_session&) = delete;
 
     /// Registers with the context (heartbeats, shutdown) and starts writing. Call once, on the
-    /// strand.
+    /// connection's I/O thread.
     void run();
 
     /// Sends `f` if the script is over and holding, and no write is in flight (a heartbeat is

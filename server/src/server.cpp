@@ -1,6 +1,8 @@
 #include "sse/server/server.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -83,6 +85,13 @@ context::context(config c)
     }
 }
 
+flusher* context::flusher_for(const net::any_io_executor& executor) const {
+    const net::execution_context& owner = net::query(executor, net::execution::context);
+    for (const auto& [ioc, f] : flushers)
+        if (ioc == &owner) return f;
+    return nullptr;
+}
+
 frame context::stream_head_for(const std::optional<std::string>& cors_origin) const {
     if (!cors_origin) return stream_head;
     return make_frame(stream_head_bytes(cors_origin));
@@ -90,15 +99,28 @@ frame context::stream_head_for(const std::optional<std::string>& cors_origin) co
 
 }  // namespace detail
 
+/// One I/O thread: its own io_context, run by that thread alone, so every handler of a connection
+/// runs on one thread without a strand, and the thread's flush window starts its streams' writes
+/// directly.
+struct io_worker {
+    explicit io_worker(const config& c) : ioc(1) {
+        if (c.flush_interval.count() > 0) flush.emplace(ioc.get_executor(), c.flush_interval);
+    }
+    detail::net::io_context ioc;
+    std::optional<detail::net::executor_work_guard<detail::net::io_context::executor_type>> work;
+    // Declared after the io_context, so destroyed before it: its timer belongs to the io_context.
+    std::optional<detail::flusher> flush;
+    std::thread thread;
+};
+
 struct server::impl {
-    explicit impl(config c)
-        : ctx(std::move(c)),
-          ioc(static_cast<int>(thread_count())),
-          ticker(detail::net::make_strand(ioc)) {
-        if (ctx.settings.flush_interval.count() > 0) {
-            flush.emplace(detail::net::make_strand(ioc), ctx.settings.flush_interval);
-            ctx.flush = &*flush;
+    explicit impl(config c) : ctx(std::move(c)) {
+        for (unsigned i = 0; i < thread_count(); ++i) {
+            workers.push_back(std::make_unique<io_worker>(ctx.settings));
+            if (workers.back()->flush)
+                ctx.flushers.emplace_back(&workers.back()->ioc, &*workers.back()->flush);
         }
+        ticker.emplace(workers.front()->ioc.get_executor());
     }
 
     unsigned thread_count() const {
@@ -110,8 +132,8 @@ struct server::impl {
         // Without heartbeats the ticker still runs, rarely, to expire history.
         const auto every = ctx.settings.heartbeat.count() > 0 ? ctx.settings.heartbeat
                                                               : std::chrono::milliseconds(60000);
-        ticker.expires_after(every);
-        ticker.async_wait([this](const detail::error_code& ec) {
+        ticker->expires_after(every);
+        ticker->async_wait([this](const detail::error_code& ec) {
             if (ec || ctx.stopping.load()) return;
             if (ctx.settings.heartbeat.count() > 0) {
                 ctx.events.broadcast(ctx.heartbeat);
@@ -122,15 +144,10 @@ struct server::impl {
         });
     }
 
-    detail::context ctx;  // declared first: outlives the io_context and every session in it
-    detail::net::io_context ioc;
-    std::optional<detail::net::executor_work_guard<detail::net::io_context::executor_type>> work;
+    detail::context ctx;  // declared first: outlives the io_contexts and every session in them
+    std::vector<std::unique_ptr<io_worker>> workers;
     std::shared_ptr<detail::listener> acceptor;
-    detail::net::steady_timer ticker;
-    // Declared after the io_context, so destroyed before it: its timer belongs to the io_context.
-    // Set only when config::flush_interval is positive; ctx.flush points to it.
-    std::optional<detail::flusher> flush;
-    std::vector<std::thread> threads;
+    std::optional<detail::net::steady_timer> ticker;  // runs on the first worker
     std::uint16_t bound_port = 0;
 
     std::mutex mutex;
@@ -150,7 +167,9 @@ std::error_code server::start() {
     detail::error_code ec;
     const auto address = net::ip::make_address(impl_->ctx.settings.address, ec);
     if (ec) return std::error_code(ec);
-    impl_->acceptor = std::make_shared<detail::listener>(impl_->ioc, impl_->ctx);
+    std::vector<net::any_io_executor> executors;
+    for (const auto& w : impl_->workers) executors.emplace_back(w->ioc.get_executor());
+    impl_->acceptor = std::make_shared<detail::listener>(std::move(executors), impl_->ctx);
     if (const std::error_code open_ec =
             impl_->acceptor->open(detail::tcp::endpoint(address, impl_->ctx.settings.port)))
         return open_ec;
@@ -168,15 +187,14 @@ std::error_code server::start() {
                        {"threads", impl_->thread_count()}});
     }
     impl_->started = true;
-    impl_->work.emplace(impl_->ioc.get_executor());
+    for (const auto& w : impl_->workers) w->work.emplace(w->ioc.get_executor());
     impl_->acceptor->run();
-    net::post(impl_->ticker.get_executor(), [this] { impl_->do_tick(); });
+    net::post(impl_->ticker->get_executor(), [this] { impl_->do_tick(); });
 
-    const unsigned n = impl_->thread_count();
-    impl_->running = n;
-    for (unsigned i = 0; i < n; ++i) {
-        impl_->threads.emplace_back([this] {
-            impl_->ioc.run();
+    impl_->running = static_cast<unsigned>(impl_->workers.size());
+    for (const auto& w : impl_->workers) {
+        w->thread = std::thread([this, &ioc = w->ioc] {
+            ioc.run();
             std::lock_guard lock(impl_->mutex);
             --impl_->running;
             impl_->all_exited.notify_all();
@@ -205,21 +223,23 @@ void server::stop() {
                     {{"streams", s.ctx.stats.subscribers.load()},
                      {"connections", s.ctx.stats.connections_open.load()}});
     s.acceptor->stop();
-    net::post(s.ticker.get_executor(), [&s] { s.ticker.cancel(); });
+    net::post(s.ticker->get_executor(), [&s] { s.ticker->cancel(); });
     s.ctx.events.close_all(s.ctx.goodbye);
-    if (s.flush) s.flush->drain();  // streams waiting for the window close now, not after it
+    // Streams waiting for a window close now, not after it.
+    for (const auto& w : s.workers)
+        if (w->flush) w->flush->drain();
     for (const auto& session : s.ctx.sessions.alive()) session->close();
     for (const auto& script : s.ctx.scripts.alive()) script->close(s.ctx.goodbye);
-    s.work.reset();
+    for (const auto& w : s.workers) w->work.reset();
 
     {
         std::unique_lock lock(s.mutex);
         if (!s.all_exited.wait_for(lock, s.ctx.settings.shutdown_timeout,
                                    [&s] { return s.running == 0; }))
-            s.ioc.stop();  // the bound is reached: cut what is left (its handlers are destroyed)
+            // The bound is reached: cut what is left (its handlers are destroyed).
+            for (const auto& w : s.workers) w->ioc.stop();
     }
-    for (std::thread& t : s.threads) t.join();
-    s.threads.clear();
+    for (const auto& w : s.workers) w->thread.join();
     // Streams still registered (only after a forced stop) drop their hub reference now, so they
     // die with the io_context's pending handlers.
     s.ctx.events.close_all(nullptr);

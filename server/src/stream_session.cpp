@@ -33,7 +33,7 @@ frame slow_client_signal(std::uint64_t last_sent) {
 }  // namespace
 
 stream_session::stream_session(context& ctx, net::any_io_executor executor)
-    : ctx_(ctx), executor_(std::move(executor)) {}
+    : ctx_(ctx), executor_(std::move(executor)), flush_(ctx.flusher_for(executor_)) {}
 
 stream_session::~stream_session() = default;
 
@@ -59,6 +59,9 @@ std::error_code stream_session::subscribe(const std::vector<std::string>& topics
 void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, frame head) {
     stream_.emplace(std::move(stream));
     slot_.emplace(std::move(slot));
+    // Writes are tried synchronously first (do_write); they must never block the I/O thread.
+    error_code nb_ec;
+    stream_->socket().non_blocking(true, nb_ec);
     {
         std::lock_guard lock(mutex_);
         if (ended_) {
@@ -85,7 +88,7 @@ bool stream_session::deliver(const frame& f, std::uint64_t id, bool exempt) {
     if (ended_ || closing_) return true;  // leaving anyway; not a budget failure
     if (!exempt && counted_bytes_ + f->size() > ctx_.settings.queue_budget) {
         if (ctx_.settings.slow_client == slow_client_policy::disconnect) {
-            // This reader cannot keep up. Free what it holds now and close it on its strand; the
+            // This reader cannot keep up. Free what it holds now and close it on its I/O thread; the
             // hub unregisters it when this returns false.
             ctx_.log.write(log_level::warn, "slow client disconnected",
                            {{"topics", topics_}, {"queued_bytes", counted_bytes_},
@@ -154,8 +157,8 @@ void stream_session::close(const frame& last) {
 void stream_session::schedule_write_locked(bool now) {
     if (holding_ || write_scheduled_ || ended_) return;
     write_scheduled_ = true;
-    if (ctx_.flush && !now && !closing_)
-        ctx_.flush->add(shared_from_this());
+    if (flush_ && !now && !closing_)
+        flush_->add(shared_from_this());
     else
         flush();
 }
@@ -163,6 +166,8 @@ void stream_session::schedule_write_locked(bool now) {
 void stream_session::flush() {
     net::post(executor_, [self = shared_from_this()] { self->do_write(); });
 }
+
+void stream_session::write_now() { do_write(); }
 
 void stream_session::do_write() {
     {
@@ -188,18 +193,35 @@ void stream_session::do_write() {
     buffers_.clear();
     buffers_.reserve(writing_.size());
     for (const queued& q : writing_) buffers_.emplace_back(q.bytes->data(), q.bytes->size());
+
+    // The common case first: the socket's send buffer has room, so one non-blocking gathered
+    // write (one sendmsg) hands over everything, with no asynchronous operation, timer or
+    // completion handler. Only what it cannot take goes through async_write with the timeout.
+    error_code ec;
+    const std::size_t n = stream_->socket().write_some(buffers_, ec);
+    if (ec && ec != net::error::would_block && ec != net::error::try_again)
+        return end("write-error");
+    if (!ec && n == writing_bytes_) return write_done(n);
+
+    // Drop the bytes that did go out from the front of the buffer list.
+    std::size_t skip = ec ? 0 : n;
+    auto first = buffers_.begin();
+    while (skip >= first->size()) skip -= (first++)->size();
+    *first += skip;
+    buffers_.erase(buffers_.begin(), first);
     // tcp_stream's timeout covers each write_some of the composed write: a peer that stops
     // reading stalls one of them, and the stream closes with beast::error::timeout.
     stream_->expires_after(ctx_.settings.write_timeout);
     net::async_write(*stream_, buffers_,
-                     [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                         self->on_write(ec, n);
+                     [self = shared_from_this(), sent = ec ? 0 : n](const error_code& write_ec,
+                                                                    std::size_t rest) {
+                         self->on_write(write_ec, sent + rest);
                      });
 }
 
 void stream_session::on_write(const error_code& ec, std::size_t bytes) {
-    metrics::add(ctx_.stats.bytes_sent, bytes);
     if (ec) {
+        metrics::add(ctx_.stats.bytes_sent, bytes);
         if (ec == beast::error::timeout) {
             metrics::add(ctx_.stats.write_timeouts);
             ctx_.log.write(log_level::warn, "write timeout",
@@ -210,19 +232,25 @@ void stream_session::on_write(const error_code& ec, std::size_t bytes) {
         return end("write-error");
     }
     stream_->expires_never();
+    write_done(bytes);
+}
+
+void stream_session::write_done(std::size_t bytes) {
+    metrics::add(ctx_.stats.bytes_sent, bytes);
     writing_.clear();
     // A burst can leave big vectors behind; an idle subscriber should cost little memory.
     if (writing_.capacity() > 64) {
         writing_.shrink_to_fit();
         buffers_ = {};
     }
-    {
-        std::lock_guard lock(mutex_);
-        queued_bytes_ -= writing_bytes_;
-        counted_bytes_ -= writing_counted_;
-        writing_bytes_ = writing_counted_ = 0;
-    }
-    do_write();
+    std::lock_guard lock(mutex_);
+    queued_bytes_ -= writing_bytes_;
+    counted_bytes_ -= writing_counted_;
+    writing_bytes_ = writing_counted_ = 0;
+    // The writer goes idle. What arrived during the write waits for the next flush window like
+    // any other event, so under load each write carries every event of one window.
+    write_scheduled_ = false;
+    if (!pending_.empty() || closing_) schedule_write_locked(closing_);
 }
 
 void stream_session::do_watch() {
@@ -237,8 +265,7 @@ void stream_session::do_watch() {
 void stream_session::on_watch(const error_code& ec) {
     if (ec) return;  // cancelled: the stream is ending
     char discard[512];
-    error_code read_ec;
-    stream_->socket().non_blocking(true, read_ec);
+    error_code read_ec;  // the socket is non-blocking since attach()
     const std::size_t n = stream_->socket().read_some(net::buffer(discard), read_ec);
     if (read_ec == net::error::would_block || (!read_ec && n > 0)) {
         do_watch();  // the peer sent bytes a stream ignores; keep watching

@@ -21,45 +21,48 @@ namespace sse::server::detail {
 ///
 /// Frames wait in a queue bounded in bytes (config::queue_budget). Going over applies
 /// config::slow_client: `disconnect` closes the stream (the hub stops delivering at once, the
-/// socket closes on the strand); `resync` drops every queued frame not yet handed to the socket
-/// (except the subscription's start: head, replay, position marker), queues the resync signal
-/// (`sse-history-truncated`, reason "slow-client", with the id of the last event that did go to
-/// the socket) and carries on with live events. Either way the queue never holds more than the
+/// socket closes on the connection's I/O thread); `resync` drops every queued frame not yet
+/// handed to the socket (except the subscription's start: head, replay, position marker), queues
+/// the resync signal (`sse-history-truncated`, reason "slow-client", with the id of the last
+/// event that did go to the socket) and carries on with live events. Either way the queue never holds more than the
 /// budget plus one signal, and the hub never waits for this subscriber.
 ///
-/// Writes gather the whole queue into one async_write of shared buffers: no copy of any event.
-/// With config::flush_interval set, an idle writer waits for the server-wide flush window (see
-/// flusher) before it starts, so events that arrive meanwhile share the write. A
-/// write that makes no progress for config::write_timeout closes the connection. The session also
+/// A write gathers the whole queue into one non-blocking sendmsg of shared buffers (no copy of any
+/// event, no asynchronous operation); only what the socket does not take at once goes through an
+/// async_write, and a write that makes no progress for config::write_timeout closes the
+/// connection. With config::flush_interval set, an idle writer waits for its I/O thread's flush
+/// window (see flusher) before it writes, so events that arrive meanwhile share the write. The session also
 /// waits for the socket to become readable, which is how it learns that the peer went away while
 /// idle.
 ///
 /// Threading: deliver() and close() run on any thread and only touch the queue under `mutex_`;
-/// everything else runs on the connection's strand.
+/// everything else runs on the connection's I/O thread (whose io_context no other thread runs).
 class stream_session final : public subscriber,
                              public std::enable_shared_from_this<stream_session> {
 public:
-    /// `executor` is the strand of the connection that attach() will hand over.
+    /// `executor` is the I/O thread's executor of the connection that attach() will hand over.
     stream_session(context& ctx, net::any_io_executor executor);
     ~stream_session() override;
 
     /// Registers with the hub for `topics`, resuming after `last_event_id` if given and not empty;
     /// the replay is queued now, nothing is written before attach(). Returns the hub's error (bad
     /// topic name, too many topics), in which case the caller still owns the connection and
-    /// answers it. Call once, on the strand.
+    /// answers it. Call once, on the I/O thread.
     std::error_code subscribe(const std::vector<std::string>& topics,
                               const std::optional<std::string>& last_event_id,
                               resume_result& how);
 
     /// Takes the connection over after a successful subscribe(): queues the response `head` and the
-    /// retry hint in front of the replay and starts writing. Call on the strand.
+    /// retry hint in front of the replay and starts writing. Call on the I/O thread.
     void attach(beast::tcp_stream&& stream, connection_slot slot, frame head);
 
     bool deliver(const frame& f, std::uint64_t id, bool exempt) override;
     void close(const frame& last) override;
 
-    /// Starts a write pass on the strand; called by the flusher once per add(). Any thread.
+    /// Starts a write pass on the I/O thread; called by the flusher once per add(). Any thread.
     void flush();
+    /// Writes now. The flusher calls it from its window, which runs on this stream's I/O thread.
+    void write_now();
 
 private:
     struct queued {
@@ -74,12 +77,15 @@ private:
     void schedule_write_locked(bool now = false);
     void do_write();
     void on_write(const error_code& ec, std::size_t bytes);
+    /// A write of `bytes` completed: releases its frames and lets the next write be scheduled.
+    void write_done(std::size_t bytes);
     void do_watch();
     void on_watch(const error_code& ec);
     void end(std::string_view reason);
 
     context& ctx_;
     net::any_io_executor executor_;
+    flusher* const flush_;  // this I/O thread's flush window, or null
     std::optional<beast::tcp_stream> stream_;  // set by attach()
     std::optional<connection_slot> slot_;
 

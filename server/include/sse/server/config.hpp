@@ -34,7 +34,8 @@ struct config {
     std::string address = "127.0.0.1";
     /// TCP port; 0 picks a free one (tests), read it back with server::port().
     std::uint16_t port = 8080;
-    /// I/O threads sharing one io_context; 0 means std::thread::hardware_concurrency().
+    /// I/O threads, each running its own io_context (connections are dealt to them in turn);
+    /// 0 means std::thread::hardware_concurrency().
     unsigned threads = 0;
 
     /// Comment sent to every subscriber this often, so proxies keep idle streams open and dead
