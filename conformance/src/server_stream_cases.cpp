@@ -229,7 +229,9 @@ outcome slow_reader(context& ctx) {
     return outcome::passed("a slow subscriber received all " + std::to_string(want.size()) + " events intact");
 }
 
-bool is_truncation_signal(const seen_event& e) {
+// --truncation-event names the server's signal exactly; without it, any type containing "truncat".
+bool is_truncation_signal(const seen_event& e, const run_options& options) {
+    if (!options.truncation_event.empty()) return e.type == options.truncation_event;
     return e.type.find("truncat") != std::string::npos;
 }
 
@@ -262,7 +264,7 @@ outcome resume(context& ctx) {
     std::vector<std::string> got;
     bool truncated = false;
     for (const auto& e : b.data().events) {
-        if (is_truncation_signal(e) && got.empty()) truncated = true;
+        if (is_truncation_signal(e, ctx.options) && got.empty()) truncated = true;
         if (e.data.rfind(tag, 0) == 0) got.push_back(e.data);
     }
     const auto all = data_of(sent);
@@ -321,7 +323,8 @@ void register_server_stream_cases(registry& r) {
            .description = "Last-Event-ID resumes after the given event: no repeat, no gap (or an explicit "
                           "truncation signal)",
            .requirement = "HTML 9.2.4: on reconnection the client sends `Last-Event-ID`; ssekit's contract: "
-                          "resume exactly, or signal the loss (an event whose type contains \"truncat\")",
+                          "resume exactly, or signal the loss first (an event of type --truncation-event, by "
+                          "default any type containing \"truncat\")",
            .level = level::must, .target = target::server, .active = true, .run = resume});
 }
 

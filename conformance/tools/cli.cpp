@@ -106,6 +106,9 @@ command_line parse_command_line(int argc, const char* const* argv) {
             take(cl.options.publish_url);
         } else if (a == "--publish-cmd") {
             take(cl.options.publish_cmd);
+        } else if (a == "--truncation-event") {
+            if (take(cl.options.truncation_event) && cl.options.truncation_event.empty())
+                fail("--truncation-event needs an event type (e.g. sse-history-truncated)");
         } else if (a == "--cmd") {
             take(cl.options.parser_cmd);
         } else if (a.size() > 1 && a[0] == '-') {
@@ -134,6 +137,8 @@ command_line parse_command_line(int argc, const char* const* argv) {
     if (cl.mode != "parser" && !cl.options.parser_cmd.empty()) fail("--cmd is for parser mode: sse-conformance parser --cmd 'COMMAND'");
     if ((!cl.options.publish_url.empty() || !cl.options.publish_cmd.empty()) && cl.mode != "server")
         fail("--publish and --publish-cmd are for server mode (the embedded server publishes by itself)");
+    if (!cl.options.truncation_event.empty() && cl.mode != "server" && !cl.mode.empty())
+        fail("--truncation-event is for server mode: sse-conformance server URL --truncation-event TYPE");
     return cl;
 }
 
@@ -155,6 +160,10 @@ server mode, active cases (any server):
                        --publish 'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'
   --publish-cmd CMD    publish by running CMD (sh -c): data on stdin, SSE_TYPE and SSE_TOPIC set
   A server offering ssekit's conformance routes (GET /conformance/) gets its active cases without them.
+  --truncation-event TYPE
+                       the event type the server sends when a Last-Event-ID resume cannot be
+                       complete (server/resume/1 accepts it instead of the missed events);
+                       default: any type containing "truncat", e.g. sse-server's sse-history-truncated
 
 options:
   --list               list the cases (of the mode given, else all) and exit

@@ -23,7 +23,8 @@ std::string_view to_string(flaw f) {
     static constexpr std::string_view names[] = {
         "none", "status_202", "wrong_content_type", "content_length", "no_cache_control", "invalid_utf8",
         "whitespace_line", "nul_in_id", "bad_retry", "buffered_head", "buffered_events", "fanout_skip",
-        "lossy_under_load", "resume_repeat", "echo_drops_last_line", "count_ignores_resume", "publish_drops_type"};
+        "lossy_under_load", "resume_repeat", "echo_drops_last_line", "count_ignores_resume", "publish_drops_type",
+        "resume_signals_loss"};
     return names[static_cast<int>(f)];
 }
 
@@ -235,9 +236,12 @@ struct broken_server::impl {
                 cursor = 0;
                 while (cursor < history.size() && history[cursor].id <= last) ++cursor;
                 if (f == flaw::resume_repeat && cursor > 0) --cursor;
+                if (f == flaw::resume_signals_loss) cursor = history.size();
             }
         }
         std::string prologue;
+        if (f == flaw::resume_signals_loss && !r.last_event_id.empty())
+            prologue += "event: sse-history-truncated\ndata: {}\n\n";
         if (f == flaw::invalid_utf8) prologue += "data: caf\xff\n\n";
         if (f == flaw::whitespace_line) prologue += "  \n";
         prologue += f == flaw::bad_retry ? "retry: 1s\n\n" : "retry: 1000\n\n";

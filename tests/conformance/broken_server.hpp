@@ -31,6 +31,7 @@ enum class flaw {
     echo_drops_last_line,  ///< /conformance/echo loses the last line of multi-line data
     count_ignores_resume,  ///< /conformance/count starts at 1 whatever Last-Event-ID says
     publish_drops_type,    ///< POST /publish ignores the event type
+    resume_signals_loss,   ///< a resume sends `event: sse-history-truncated` and continues live
 };
 
 std::string_view to_string(flaw f);

@@ -125,6 +125,22 @@ INSTANTIATE_TEST_SUITE_P(server_cases, detects, ::testing::ValuesIn(rows), [](co
     return name;
 });
 
+TEST(conformance_suite, resume_accepts_only_the_truncation_signal_it_is_told_about) {
+    // The server answers a resume with `event: sse-history-truncated` and skips the missed events.
+    test::broken_server server(test::flaw::resume_signals_loss);
+    const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+    const auto grade_with = [&](const std::string& type) {
+        auto o = test_options();
+        o.truncation_event = type;
+        const auto r = run_against(origin, {"server/resume/1"}, o);
+        EXPECT_EQ(r.cases.size(), 1u);
+        return r.cases.empty() ? verdict::skipped : r.cases.front().grade;
+    };
+    EXPECT_EQ(grade_with(""), verdict::pass);  // default: any type containing "truncat"
+    EXPECT_EQ(grade_with("sse-history-truncated"), verdict::pass);
+    EXPECT_EQ(grade_with("resync"), verdict::fail);  // another signal is a silent gap
+}
+
 TEST(conformance_suite, every_gradable_server_case_has_a_flaw) {
     for (const auto& c : server_registry().cases()) {
         if (c.level == level::info) continue;

@@ -28,6 +28,10 @@ struct run_options {
     /// and/or a shell command (the data on stdin; environment SSE_TYPE, SSE_ID, SSE_TOPIC).
     std::string publish_url;
     std::string publish_cmd;
+    /// server mode: the event type the server sends, before any replayed event, when a resume
+    /// cannot be complete (sse-server: `sse-history-truncated`). Empty: any type containing
+    /// "truncat" counts as that signal.
+    std::string truncation_event;
     /// parser mode: the command under test (run with /bin/sh -c).
     std::string parser_cmd;
     /// Arguments left for the mode itself (client mode's --service, --adapter, ...).
