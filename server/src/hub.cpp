@@ -67,8 +67,10 @@ publish_result hub::publish(std::string_view topic_name, std::string_view data,
             over_budget.push_back(m.reg);
     }
     metrics::add(stats_.events_delivered, delivered);
+    // An ephemeral event to a topic nobody follows leaves nothing behind. Decided before the
+    // drops: a dropped last subscriber makes unsubscribe_locked() forget (destroy) the topic.
+    if (!keep && t->subscribers.empty()) forget_if_idle_locked(*t);
     drop_locked(over_budget);
-    if (!keep) forget_if_idle_locked(*t);  // an ephemeral event to a topic nobody follows
     return {id, {}};
 }
 
@@ -80,6 +82,10 @@ resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,
     std::lock_guard lock(mutex_);
     if (topic_names.empty()) {
         error = std::make_error_code(std::errc::invalid_argument);
+        return resume_result::live;
+    }
+    if (registrations_.contains(sub.get())) {
+        error = std::make_error_code(std::errc::already_connected);
         return resume_result::live;
     }
     auto reg = std::make_unique<registration>();

@@ -241,4 +241,57 @@ TEST_F(hub_fixture, a_forgotten_topic_never_hides_a_loss) {
     EXPECT_EQ(subscribe(h, t, {"a"}, "1001"), resume_result::complete);
 }
 
+TEST_F(hub_fixture, ephemeral_event_that_drops_the_last_subscriber_forgets_the_topic) {
+    hub h(options(), stats);
+    auto s = std::make_shared<fake_subscriber>(1);  // refuses any counted frame
+    subscribe(h, s, {"a"});
+    // No history (id=none), and the only subscriber is dropped: the topic goes away while
+    // publish() is still running, which it must not touch afterwards (ASan checks).
+    const auto r = h.publish("a", "typing", "", sse::server::id_policy::none);
+    EXPECT_FALSE(r.error);
+    EXPECT_TRUE(s->refused);
+    EXPECT_EQ(stats.slow_client_drops.load(), 1u);
+    EXPECT_EQ(h.subscriber_count(), 0u);
+    EXPECT_TRUE(h.topic_subscribers().empty());
+}
+
+TEST_F(hub_fixture, subscribing_the_same_subscriber_twice_is_refused) {
+    hub h(options(), stats);
+    auto s = std::make_shared<fake_subscriber>();
+    auto other = std::make_shared<fake_subscriber>();
+    subscribe(h, s, {"a"});
+    subscribe(h, other, {"a"});
+    std::error_code ec;
+    const std::vector<std::string> topics{"b"};
+    h.subscribe(s, topics, std::nullopt, ec);
+    EXPECT_EQ(ec, std::errc::already_connected);
+    EXPECT_EQ(h.subscriber_count(), 2u);
+    h.unsubscribe(s.get());
+    h.publish("a", "x");
+    h.publish("b", "y");
+    EXPECT_TRUE(s->events().empty());
+    EXPECT_EQ(ids(other->events()), (std::vector<std::string>{"1001"}));
+}
+
+TEST_F(hub_fixture, removal_from_the_middle_keeps_every_other_subscriber_of_every_topic) {
+    hub h(options(), stats);
+    std::vector<std::shared_ptr<fake_subscriber>> subs;
+    for (int i = 0; i < 5; ++i) {
+        subs.push_back(std::make_shared<fake_subscriber>());
+        // Different topic orders, so a member moved into a gap belongs to several topics.
+        subscribe(h, subs.back(), i % 2 ? std::vector<std::string>{"b", "a"}
+                                        : std::vector<std::string>{"a", "b"});
+    }
+    h.unsubscribe(subs[1].get());
+    h.unsubscribe(subs[0].get());
+    h.publish("a", "1");  // 1001
+    h.unsubscribe(subs[4].get());
+    h.publish("b", "2");  // 1002
+    const std::vector<std::vector<std::string>> expect = {
+        {}, {}, {"1001", "1002"}, {"1001", "1002"}, {"1001"}};
+    for (std::size_t i = 0; i < subs.size(); ++i) EXPECT_EQ(ids(subs[i]->events()), expect[i]) << i;
+    EXPECT_EQ(h.topic_subscribers(),
+              (std::vector<std::pair<std::string, std::size_t>>{{"a", 2}, {"b", 2}}));
+}
+
 }  // namespace

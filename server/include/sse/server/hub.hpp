@@ -94,7 +94,8 @@ public:
     /// `id:` line and a blank line, no data: the client's last event ID becomes last_id() without
     /// an event), then live events. All of it is delivered before this returns. Returns how it
     /// started, or std::errc::invalid_argument (no topic, bad topic name) / no_buffer_space (too
-    /// many topics) in `error`, in which case `sub` is not registered.
+    /// many topics) / already_connected (`sub` is registered already: unsubscribe it first) in
+    /// `error`, in which case nothing changes.
     resume_result subscribe(const std::shared_ptr<subscriber>& sub,
                             std::span<const std::string> topics,
                             std::optional<std::string_view> last_event_id, std::error_code& error);
