@@ -3,7 +3,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 namespace sse::server::detail {
@@ -11,7 +10,6 @@ namespace sse::server::detail {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
-using strand = net::strand<net::io_context::executor_type>;
 using error_code = boost::system::error_code;
 
 }  // namespace sse::server::detail

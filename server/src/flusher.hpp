@@ -1,4 +1,4 @@
-// flusher: the server-wide flush window (config::flush_interval).
+// flusher: one I/O thread's flush window (config::flush_interval).
 #pragma once
 
 #include <chrono>

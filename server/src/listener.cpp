@@ -28,11 +28,12 @@ void listener::run() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
 }
 
-void listener::stop() {
-    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+void listener::stop(std::function<void()> closed) {
+    net::post(acceptor_.get_executor(), [self = shared_from_this(), closed = std::move(closed)] {
         error_code ignored;
         self->backoff_.cancel();
         self->acceptor_.close(ignored);
+        closed();
     });
 }
 
@@ -47,6 +48,13 @@ void listener::do_accept() {
 
 void listener::on_accept(const error_code& ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ctx_.stopping.load()) {
+        // Accepted just before stop() closed the acceptor: the connection's I/O thread may be on
+        // its way out, so it is not handed over; the client sees the connection close.
+        error_code ignored;
+        socket.close(ignored);
+        return;
+    }
     if (ec) {
         // Typically EMFILE: retrying at once would spin; a short pause lets connections close.
         backoff_.expires_after(std::chrono::milliseconds(50));

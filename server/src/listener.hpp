@@ -1,6 +1,7 @@
 // listener: accepts connections and starts an http_session for each.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <system_error>
 #include <vector>
@@ -29,8 +30,9 @@ public:
     /// Starts accepting. Call once, after open() succeeded.
     void run();
 
-    /// Stops accepting and closes the listening socket. Any thread.
-    void stop();
+    /// Stops accepting and closes the listening socket, on the acceptor's thread; `closed` runs
+    /// there right after. From then on no accepted connection reaches an I/O thread. Any thread.
+    void stop(std::function<void()> closed);
 
 private:
     void do_accept();

@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -191,14 +192,16 @@ std::error_code server::start() {
     impl_->acceptor->run();
     net::post(impl_->ticker->get_executor(), [this] { impl_->do_tick(); });
 
-    impl_->running = static_cast<unsigned>(impl_->workers.size());
     for (const auto& w : impl_->workers) {
         w->thread = std::thread([this, &ioc = w->ioc] {
-            ioc.run();
+            ioc.run();  // returns only after stop() released the work guard
             std::lock_guard lock(impl_->mutex);
             --impl_->running;
             impl_->all_exited.notify_all();
         });
+        // Counted once it exists, so stop() waits for the threads that did start.
+        std::lock_guard lock(impl_->mutex);
+        ++impl_->running;
     }
     return {};
 }
@@ -222,7 +225,11 @@ void server::stop() {
     s.ctx.log.write(log_level::info, "shutting down",
                     {{"streams", s.ctx.stats.subscribers.load()},
                      {"connections", s.ctx.stats.connections_open.load()}});
-    s.acceptor->stop();
+    // Every I/O thread must outlive the acceptor: a connection accepted until it closes is handed
+    // to one of them. So the work guards go only after the close has run (bounded wait).
+    auto acceptor_closed = std::make_shared<std::promise<void>>();
+    std::future<void> acceptor_done = acceptor_closed->get_future();
+    s.acceptor->stop([acceptor_closed] { acceptor_closed->set_value(); });
     net::post(s.ticker->get_executor(), [&s] { s.ticker->cancel(); });
     s.ctx.events.close_all(s.ctx.goodbye);
     // Streams waiting for a window close now, not after it.
@@ -230,6 +237,7 @@ void server::stop() {
         if (w->flush) w->flush->drain();
     for (const auto& session : s.ctx.sessions.alive()) session->close();
     for (const auto& script : s.ctx.scripts.alive()) script->close(s.ctx.goodbye);
+    acceptor_done.wait_for(s.ctx.settings.shutdown_timeout);
     for (const auto& w : s.workers) w->work.reset();
 
     {
@@ -239,7 +247,8 @@ void server::stop() {
             // The bound is reached: cut what is left (its handlers are destroyed).
             for (const auto& w : s.workers) w->ioc.stop();
     }
-    for (const auto& w : s.workers) w->thread.join();
+    for (const auto& w : s.workers)
+        if (w->thread.joinable()) w->thread.join();
     // Streams still registered (only after a forced stop) drop their hub reference now, so they
     // die with the io_context's pending handlers.
     s.ctx.events.close_all(nullptr);

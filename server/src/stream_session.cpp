@@ -1,6 +1,7 @@
 #include "stream_session.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -62,6 +63,7 @@ void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, fr
     // Writes are tried synchronously first (do_write); they must never block the I/O thread.
     error_code nb_ec;
     stream_->socket().non_blocking(true, nb_ec);
+    if (nb_ec) return end("socket-error");
     {
         std::lock_guard lock(mutex_);
         if (ended_) {
@@ -194,27 +196,35 @@ void stream_session::do_write() {
     buffers_.reserve(writing_.size());
     for (const queued& q : writing_) buffers_.emplace_back(q.bytes->data(), q.bytes->size());
 
-    // The common case first: the socket's send buffer has room, so one non-blocking gathered
-    // write (one sendmsg) hands over everything, with no asynchronous operation, timer or
-    // completion handler. Only what it cannot take goes through async_write with the timeout.
-    error_code ec;
-    const std::size_t n = stream_->socket().write_some(buffers_, ec);
-    if (ec && ec != net::error::would_block && ec != net::error::try_again)
-        return end("write-error");
-    if (!ec && n == writing_bytes_) return write_done(n);
+    // The common case first: the socket's send buffer has room, so non-blocking gathered writes
+    // (one sendmsg each, at most 64 frames per call) hand over everything, with no asynchronous
+    // operation, timer or completion handler. Only what the socket does not take goes through
+    // async_write with the timeout.
+    std::size_t sent = 0;
+    std::size_t at = 0;  // buffers_[at] is the first with bytes left
+    for (;;) {
+        error_code ec;
+        std::size_t n =
+            stream_->socket().write_some(std::span(buffers_).subspan(at), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) break;
+        if (ec) {
+            metrics::add(ctx_.stats.bytes_sent, sent);
+            return end("write-error");
+        }
+        sent += n;
+        if (sent == writing_bytes_) return write_done(sent);
+        if (n == 0) break;  // nothing taken and no error: leave it to async_write
+        while (n >= buffers_[at].size()) n -= buffers_[at++].size();
+        buffers_[at] += n;
+    }
 
-    // Drop the bytes that did go out from the front of the buffer list.
-    std::size_t skip = ec ? 0 : n;
-    auto first = buffers_.begin();
-    while (skip >= first->size()) skip -= (first++)->size();
-    *first += skip;
-    buffers_.erase(buffers_.begin(), first);
+    buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(at));
     // tcp_stream's timeout covers each write_some of the composed write: a peer that stops
     // reading stalls one of them, and the stream closes with beast::error::timeout.
     stream_->expires_after(ctx_.settings.write_timeout);
     net::async_write(*stream_, buffers_,
-                     [self = shared_from_this(), sent = ec ? 0 : n](const error_code& write_ec,
-                                                                    std::size_t rest) {
+                     [self = shared_from_this(), sent](const error_code& write_ec,
+                                                       std::size_t rest) {
                          self->on_write(write_ec, sent + rest);
                      });
 }

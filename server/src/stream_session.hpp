@@ -59,7 +59,8 @@ public:
     bool deliver(const frame& f, std::uint64_t id, bool exempt) override;
     void close(const frame& last) override;
 
-    /// Starts a write pass on the I/O thread; called by the flusher once per add(). Any thread.
+    /// Posts a write pass to the I/O thread: with no flush window, and for the flusher after
+    /// drain(). Any thread.
     void flush();
     /// Writes now. The flusher calls it from its window, which runs on this stream's I/O thread.
     void write_now();
@@ -101,7 +102,7 @@ private:
     bool closing_ = false;          // close after the queue drains
     bool ended_ = false;
 
-    // Strand only.
+    // The I/O thread only.
     std::vector<queued> writing_;
     std::vector<net::const_buffer> buffers_;
     std::string topics_;  // for log lines; written before subscribing, then only read

@@ -13,8 +13,9 @@
 
 namespace sse::server {
 
-/// An HTTP/1.1 pub/sub server for Server-Sent Events on Boost.Asio: N I/O threads (config::threads)
-/// share one io_context, each connection runs on its own strand, no thread per connection.
+/// An HTTP/1.1 pub/sub server for Server-Sent Events on Boost.Asio: N I/O threads (config::threads),
+/// each running its own io_context; each connection lives on one of them, no thread per
+/// connection.
 ///
 /// Embedding:
 ///   sse::server::server s({.port = 0});
