@@ -5,6 +5,19 @@
 
 namespace sse::conformance {
 
+std::string data_as_received(std::string_view d) {
+    std::string out;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        if (d[i] == '\r') {
+            out += '\n';
+            if (i + 1 < d.size() && d[i + 1] == '\n') ++i;
+        } else {
+            out += d[i];
+        }
+    }
+    return out;
+}
+
 namespace {
 
 std::string substitute(std::string_view tmpl, const publish_request& e) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "url.hpp"
 
@@ -14,6 +15,11 @@ struct publish_request {
     std::string type;  ///< empty: the default ("message")
     std::string data;
 };
+
+/// The data a conforming client dispatches for an event published with `data`: the server writes
+/// one `data:` line per line of it (split at CR, LF and CRLF) and the client joins them with LF
+/// (HTML 9.2.5, 9.2.6).
+std::string data_as_received(std::string_view data);
 
 /// Publishes through a URL template and/or a command.
 ///

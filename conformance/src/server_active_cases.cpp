@@ -94,19 +94,6 @@ rc::Gen<echo_item> gen_echo_item() {
         {{6, event_block}, {1, id_only}, {1, retry_only}, {1, comment}, {1, rc::gen::just(echo_item{})}});
 }
 
-std::string normalise(std::string_view d) {
-    std::string out;
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        if (d[i] == '\r') {
-            out += '\n';
-            if (i + 1 < d.size() && d[i + 1] == '\n') ++i;
-        } else {
-            out += d[i];
-        }
-    }
-    return out;
-}
-
 // What a conforming client dispatches for a script, written from the spec's prose (9.2.6) rather
 // than with ssekit's parser, so the check does not lean on the code under test.
 void model(const std::vector<echo_item>& items, std::vector<seen_event>& events, std::vector<std::uint64_t>& retries) {
@@ -115,7 +102,7 @@ void model(const std::vector<echo_item>& items, std::vector<seen_event>& events,
         if (e.comment) continue;
         if (e.retry) retries.push_back(*e.retry);
         if (e.id) last_id = *e.id;
-        if (e.data) events.push_back({e.event && !e.event->empty() ? *e.event : "message", normalise(*e.data), last_id, {}});
+        if (e.data) events.push_back({e.event && !e.event->empty() ? *e.event : "message", data_as_received(*e.data), last_id, {}});
     }
 }
 
@@ -223,7 +210,7 @@ outcome publish_property(context& ctx) {
         std::vector<seen_event> want;
         for (const auto& e : sent) {
             if (!s.publisher->publish(e, error)) RC_FAIL("publishing failed: " + error);
-            want.push_back({e.type.empty() ? "message" : e.type, normalise(e.data), "", {}});
+            want.push_back({e.type.empty() ? "message" : e.type, data_as_received(e.data), "", {}});
         }
         r.read_until([&](const capture& c) { return after_sync(c, sync_nonce).size() >= want.size(); }, s.timeout);
         ctx.raw = r.raw();

@@ -2,6 +2,7 @@
 // Last-Event-ID resume through the publish hook.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,23 +15,20 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string normalise_data(std::string_view d) {
-    std::string out;
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        if (d[i] == '\r') {
-            out += '\n';
-            if (i + 1 < d.size() && d[i + 1] == '\n') ++i;
-        } else {
-            out += d[i];
-        }
-    }
-    return out;
-}
-
 outcome needs_publisher(const server_session& s) {
     return outcome::skipped_because(s.contract
         ? "needs a way to publish: pass --publish TEMPLATE or --publish-cmd CMD"
         : "needs a way to publish: pass --publish TEMPLATE or --publish-cmd CMD (see README)");
+}
+
+// The start of a case that publishes to one subscriber: `r` opened and known to be registered
+// (sync markers of `nonce`). The failure to report, or nothing when `r` is ready.
+std::optional<outcome> open_synced(const server_session& s, stream_reader& r, const std::string& nonce) {
+    std::string error;
+    if (!r.open(error)) return outcome::failed("no stream", "a stream", error, r.raw());
+    if (!sync_readers(*s.publisher, {&r}, nonce, s.timeout, error))
+        return outcome::failed("sync failed", "sync", error, r.raw());
+    return std::nullopt;
 }
 
 outcome head_flushed(context& ctx) {
@@ -140,7 +138,7 @@ std::vector<std::string> data_of(const std::vector<seen_event>& events) {
 
 std::vector<std::string> data_of(const std::vector<publish_request>& sent) {
     std::vector<std::string> out;
-    for (const auto& e : sent) out.push_back(normalise_data(e.data));
+    for (const auto& e : sent) out.push_back(data_as_received(e.data));
     return out;
 }
 
@@ -191,10 +189,9 @@ outcome slow_reader(context& ctx) {
     auto& s = server_of(ctx);
     if (!s.publisher) return needs_publisher(s);
     stream_reader r(s.stream, s.timeout);
-    std::string error;
-    if (!r.open(error)) return outcome::failed("no stream", "a stream", error, r.raw());
     const std::string nonce = make_nonce(ctx.seed);
-    if (!sync_readers(*s.publisher, {&r}, nonce, s.timeout, error)) return outcome::failed("sync failed", "sync", error, r.raw());
+    if (auto failed = open_synced(s, r, nonce)) return *failed;
+    std::string error;
     std::vector<publish_request> sent;
     if (!publish_tagged(*s.publisher, nonce, 1, 64, 2048, sent, error))
         return outcome::failed("publishing failed", "publish works", error);
@@ -239,10 +236,9 @@ outcome resume(context& ctx) {
     auto& s = server_of(ctx);
     if (!s.publisher) return needs_publisher(s);
     stream_reader a(s.stream, s.timeout);
-    std::string error;
-    if (!a.open(error)) return outcome::failed("no stream", "a stream", error, a.raw());
     const std::string nonce = make_nonce(ctx.seed);
-    if (!sync_readers(*s.publisher, {&a}, nonce, s.timeout, error)) return outcome::failed("sync failed", "sync", error, a.raw());
+    if (auto failed = open_synced(s, a, nonce)) return *failed;
+    std::string error;
     std::vector<publish_request> sent;
     if (!publish_tagged(*s.publisher, nonce, 1, 6, 0, sent, error))
         return outcome::failed("publishing failed", "publish works", error);
