@@ -4,32 +4,14 @@
 #include <map>
 #include <vector>
 
+#include "markup.hpp"
 #include "sse/conformance/reporter.hpp"
 
 namespace sse::conformance {
 
 namespace {
 
-std::string html(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default:
-            if (c < 0x20 && c != '\n' && c != '\t') {
-                out += "\\x";
-                out += "0123456789abcdef"[c >> 4];
-                out += "0123456789abcdef"[c & 15];
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out;
-}
+std::string html(std::string_view s) { return escape_markup(s, /*keep_cr=*/false); }
 
 constexpr const char* style = R"(
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2330;background:#f6f7f9}

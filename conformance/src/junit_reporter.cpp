@@ -1,33 +1,14 @@
 #include <map>
 #include <vector>
 
+#include "markup.hpp"
 #include "sse/conformance/reporter.hpp"
 
 namespace sse::conformance {
 
 namespace {
 
-// XML 1.0 text: escape markup, replace characters XML cannot carry at all.
-std::string xml(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default:
-            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-                out += "\\x";
-                out += "0123456789abcdef"[c >> 4];
-                out += "0123456789abcdef"[c & 15];
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out;
-}
+std::string xml(std::string_view s) { return escape_markup(s, /*keep_cr=*/true); }
 
 std::string seconds(std::uint64_t ms) {
     return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + std::to_string(ms % 100 / 10) +
