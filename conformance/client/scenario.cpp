@@ -100,10 +100,9 @@ expectation expect(const scenario& s, const service_features& features) {
         a = rc.on_timer(now);
         if (a.kind != sse::action_kind::connect) break;
         if (i + 1 == s.steps.size()) break;  // the script ends: the generators always end in hold
-        x.requests.push_back(
-            {a.send_last_event_id ? std::optional<std::string>(std::string(a.last_event_id))
-                                  : std::nullopt,
-             false});
+        expected_request next;
+        if (a.send_last_event_id) next.last_event_id.emplace(a.last_event_id);
+        x.requests.push_back(std::move(next));
     }
     x.reconnection_time = rc.reconnection_time();
     return x;

@@ -18,7 +18,7 @@ test_case make(std::string id, level l, verdict v) {
             .run = [v](context&) {
                 outcome o;
                 o.result = v;
-                o.message = "m";
+                o.message = "a message";
                 if (v == verdict::fail) o.raw = std::string("da\xff\0ta", 6);
                 return o;
             }};

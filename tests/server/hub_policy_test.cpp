@@ -78,7 +78,8 @@ TEST_F(hub_policy_test, byte_cap_holds_across_many_topics) {
     o.history_bytes = 10'000;
     hub h(o, stats);
     for (int i = 0; i < 2000; ++i) {
-        h.publish("t" + std::to_string(i % 37), std::string(static_cast<std::size_t>(i % 300), 'y'));
+        const std::string topic = "topic-" + std::to_string(i % 37);
+        h.publish(topic, std::string(static_cast<std::size_t>(i % 300), 'y'));
         ASSERT_LE(h.history_bytes(), o.history_bytes) << i;
     }
     EXPECT_GT(h.history_bytes(), o.history_bytes / 2);  // it retains, it does not just drop
