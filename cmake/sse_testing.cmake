@@ -1,14 +1,15 @@
-# sse_add_test(<name> LABELS <label>... SOURCES <src>... [LIBRARIES <lib>...])
+# sse_add_test(<name> LABELS <label>... SOURCES <src>... [LIBRARIES <lib>...]
+#              [PROPERTIES <name> <value>...])
 #
 # One way to register a GoogleTest suite, so every test case carries ctest labels (unit,
 # property, server, wasm, browser, slow) and a developer can run one slice:
 # `ctest --preset dev -L unit`. Each TEST() becomes its own ctest entry, so ctest -j spreads them.
 # Under Emscripten (the wasm preset) the executable runs under Node as one entry with the same
-# labels: `ctest --preset wasm -L unit`.
+# labels: `ctest --preset wasm -L unit`. PROPERTIES go to every entry (e.g. FIXTURES_REQUIRED).
 include(GoogleTest)
 
 function(sse_add_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "LABELS;SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "LABELS;SOURCES;LIBRARIES;PROPERTIES")
   if(NOT arg_LABELS)
     message(FATAL_ERROR "sse_add_test(${name}): give at least one LABELS entry")
   endif()
@@ -22,14 +23,15 @@ function(sse_add_test name)
     # (node). GoogleTest's output names any failing case; rerun one with
     # `node build/wasm/tests/<name>.js --gtest_filter=...`.
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
+    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}" ${arg_PROPERTIES})
   elseif(label_count EQUAL 1)
-    gtest_discover_tests(${name} PROPERTIES LABELS "${arg_LABELS}" DISCOVERY_TIMEOUT 60)
+    gtest_discover_tests(${name} PROPERTIES LABELS "${arg_LABELS}" ${arg_PROPERTIES}
+      DISCOVERY_TIMEOUT 60)
   else()
     # CMake 3.25's test discovery splits a list-valued property into separate arguments, so a
     # suite with several labels runs as one ctest entry that carries them all.
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
+    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}" ${arg_PROPERTIES})
   endif()
 endfunction()
 

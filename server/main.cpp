@@ -20,14 +20,15 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    // Block SIGINT and SIGTERM before any thread starts, so every I/O thread inherits the mask and
-    // the main thread alone receives them, synchronously, in sigwait(): no async-signal-safety
-    // concerns, no signal handler at all.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Block SIGINT, SIGTERM and SIGHUP before any thread starts, so every I/O thread inherits the
+    // mask and the main thread alone receives them, synchronously, in sigwait(): no
+    // async-signal-safety concerns, no signal handler at all.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     using sse::server::log_level;
     sse::server::server server(cl.settings);
@@ -39,20 +40,36 @@ int main(int argc, char** argv) {
                    {"hint", "build them, or pass --static-dir DIR"}});
     }
     if (const std::error_code ec = server.start()) {
-        log.write(log_level::error, "cannot listen",
-                  {{"address", cl.settings.address}, {"port", cl.settings.port},
-                   {"error", ec.message()}});
-        // Also without the logger's level: the process is about to fail, say why.
-        if (!log.enabled(log_level::error))
-            std::fprintf(stderr, "sse-server: cannot listen on %s:%u: %s\n",
-                         cl.settings.address.c_str(), unsigned(cl.settings.port),
-                         ec.message().c_str());
-        return 1;
+        // start() logged the cause (which file or port, and what to do). Without the logger's
+        // level the process still says why it fails.
+        const bool tls = ec.category() == sse::server::tls_category();
+        if (!log.enabled(log_level::error)) {
+            if (tls)
+                std::fprintf(stderr, "sse-server: %s (--tls-cert %s, --tls-key %s)\n",
+                             ec.message().c_str(), cl.settings.tls_cert_file.c_str(),
+                             cl.settings.tls_key_file.c_str());
+            else
+                std::fprintf(stderr, "sse-server: cannot listen on %s: %s\n",
+                             cl.settings.address.c_str(), ec.message().c_str());
+        }
+        return tls ? 2 : 1;  // TLS files are configuration, like a bad flag; a port in use is not
     }
 
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    log.write(log_level::info, "signal received", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+    for (;;) {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (received != SIGHUP) {
+            log.write(log_level::info, "signal received",
+                      {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+            break;
+        }
+        log.write(log_level::info, "signal received", {{"signal", "SIGHUP"}});
+        // The new certificate serves new connections; open streams keep going. A failure is
+        // logged by reload_tls() and leaves the previous certificate in place.
+        if (server.reload_tls() == sse::server::tls_errc::not_configured)
+            log.write(log_level::info, "nothing to reload",
+                      {{"hint", "SIGHUP reloads --tls-cert and --tls-key"}});
+    }
     server.stop();
     return 0;
 }

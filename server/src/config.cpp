@@ -78,6 +78,15 @@ const std::vector<flag>& flags() {
     static const std::vector<flag> all = {
         {"address", [](std::string_view v, config& c) { c.address = v; return !v.empty(); }},
         {"port", number(&config::port)},
+        {"tls-cert", [](std::string_view v, config& c) { c.tls_cert_file = v; return !v.empty(); }},
+        {"tls-key", [](std::string_view v, config& c) { c.tls_key_file = v; return !v.empty(); }},
+        {"tls-port",
+         [](std::string_view v, config& c) {
+             std::uint16_t port = 0;
+             if (!parse_number(v, port)) return false;
+             c.tls_port = port;
+             return true;
+         }},
         {"threads", number(&config::threads)},
         {"heartbeat", millis(&config::heartbeat)},
         {"retry",
@@ -197,6 +206,19 @@ bool load_config_file(const std::string& path, command_line& cl) {
     return apply_config_text(text, path, cl);
 }
 
+// Settings that are each fine alone but not together; empty when they agree.
+std::string check_combination(const config& c) {
+    if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+        return c.tls_cert_file.empty()
+                   ? "--tls-key needs --tls-cert (the certificate it belongs to)"
+                   : "--tls-cert needs --tls-key (the certificate's private key)";
+    if (c.tls_port && c.tls_cert_file.empty())
+        return "--tls-port needs --tls-cert and --tls-key";
+    if (c.tls_port && *c.tls_port != 0 && *c.tls_port == c.port)
+        return "--tls-port must differ from --port (leave --tls-port out to serve HTTPS on --port)";
+    return {};
+}
+
 }  // namespace
 
 std::string_view default_web_root() noexcept {
@@ -297,6 +319,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
         }
         if (p.match->name == "static-dir") out.static_dir_given = true;
     }
+    out.error = check_combination(out.settings);
     return out;
 }
 
@@ -307,12 +330,21 @@ std::string usage() {
          "A Server-Sent Events pub/sub hub. Subscribe with GET /events?topic=NAME (repeat topic for\n"
          "several; resume with Last-Event-ID or ?lastEventId=ID), publish with POST /publish\n"
          "(form or JSON: topic, data, optional type, optional id=auto|none). Also GET /healthz,\n"
-         "GET /metrics, scripted test streams under /conformance/, and static files.\n\n"
+         "GET /metrics, scripted test streams under /conformance/, and static files, over http\n"
+         "or https (--tls-cert, --tls-key; TLS 1.2 and 1.3).\n\n"
+         "  sse-server --tls-cert fullchain.pem --tls-key privkey.pem --port 8443\n"
+         "      serves https://127.0.0.1:8443/ (kill -HUP PID after renewing the files)\n\n"
          "options (durations in milliseconds, sizes in bytes):\n"
       << "  --config FILE             read 'key = value' lines (keys: these flags without --, #\n"
          "                            comments); flags given here override the file\n"
       << "  --address ADDR            listen address (default " << d.address << ")\n"
       << "  --port N                  listen port, 0 for any free one (default " << d.port << ")\n"
+      << "  --tls-cert FILE           serve HTTPS with this PEM certificate (the server's first,\n"
+         "                            then its intermediates) and --tls-key; SIGHUP reloads both\n"
+         "                            without dropping open streams (default: none, plain HTTP)\n"
+      << "  --tls-key FILE            the certificate's PEM private key (EC or RSA, unencrypted)\n"
+      << "  --tls-port N              HTTPS on this port as well, --port staying plain HTTP\n"
+         "                            (default: HTTPS on --port alone)\n"
       << "  --threads N               I/O threads, 0 = one per core (default " << d.threads << ")\n"
       << "  --heartbeat MS            comment sent to every stream this often, 0 = never (default "
       << d.heartbeat.count() << ")\n"
@@ -356,7 +388,8 @@ std::string usage() {
       << "  --max-target-size BYTES   request target, else 414 (default " << d.max_target_size
       << ")\n"
       << "  --max-body-size BYTES     request body, else 413 (default " << d.max_body_size << ")\n"
-      << "  --request-timeout MS      time to send a request / keep-alive idle limit (default "
+      << "  --request-timeout MS      time to send a request / keep-alive idle limit; also bounds\n"
+         "                            a TLS handshake (default "
       << d.request_timeout.count() << ")\n"
       << "  --shutdown-timeout MS     on SIGINT/SIGTERM, wait this long for streams to close (default "
       << d.shutdown_timeout.count() << ")\n"

@@ -10,6 +10,7 @@
 #include "asio.hpp"
 #include "session_registry.hpp"
 #include "static_files.hpp"
+#include "tls_credentials.hpp"
 #include "sse/server/config.hpp"
 #include "sse/server/frame.hpp"
 #include "sse/server/hub.hpp"
@@ -34,6 +35,7 @@ struct context {
     session_registry<http_session> sessions;
     session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
     static_files files;
+    tls_credentials tls;  ///< the context of new TLS connections; empty without TLS
     std::atomic<bool> stopping{false};
     /// The flush windows, one per I/O thread (each holds a timer of that thread's io_context),
     /// owned by the server and set before it starts; empty when config::flush_interval is zero:

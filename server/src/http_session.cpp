@@ -7,24 +7,98 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <sstream>
 
 #include "scripted_session.hpp"
 #include "stream_session.hpp"
 
 namespace sse::server::detail {
 
-http_session::http_session(tcp::socket&& socket, context& ctx)
+namespace {
+
+// What a client that speaks plain HTTP to a TLS port gets: a readable answer, not a hang or a
+// TLS alert it cannot show.
+constexpr std::string_view plain_http_body = "this port speaks HTTPS: use an https:// URL\n";
+
+bool is_plain_http_on_tls(const error_code& ec) {
+    return ec.category() == net::error::get_ssl_category() &&
+           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST;
+}
+
+}  // namespace
+
+http_session::http_session(std::shared_ptr<connection> conn, context& ctx)
     : ctx_(ctx),
-      executor_(socket.get_executor()),
-      stream_(std::move(socket)),
-      slot_(ctx.stats) {}
+      executor_(conn->get_executor()),
+      conn_(std::move(conn)),
+      slot_(ctx.stats),
+      secured_(!conn_->is_tls()) {}
 
 http_session::~http_session() { ctx_.sessions.remove(this); }
 
 void http_session::run() {
     ctx_.sessions.add(shared_from_this());
     // The acceptor's handler may run on another I/O thread; start on this connection's.
-    net::dispatch(executor_, [self = shared_from_this()] { self->do_read(); });
+    net::dispatch(executor_, [self = shared_from_this()] {
+        if (self->secured_) self->do_read();
+        else self->do_handshake();
+    });
+}
+
+void http_session::do_handshake() {
+    if (ctx_.stopping.load()) return do_close(false);
+    // A peer that never finishes the handshake holds its connection no longer than one that never
+    // finishes its request.
+    conn_->tcp_layer().expires_after(ctx_.settings.request_timeout);
+    conn_->async_handshake(
+        [self = shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
+}
+
+void http_session::on_handshake(const error_code& ec) {
+    if (!ec) {
+        secured_ = true;
+        return do_read();
+    }
+    if (ctx_.stopping.load()) return do_close(false);  // cut short by the shutdown
+    metrics::add(ctx_.stats.tls_handshake_failures);
+    if (ctx_.log.enabled(log_level::debug))
+        ctx_.log.write(log_level::debug, "tls handshake failed",
+                       {{"error", ec == beast::error::timeout ? std::string("timeout") : ec.message()}});
+    if (is_plain_http_on_tls(ec)) return refuse_plain_http();
+    do_close(false);
+}
+
+void http_session::refuse_plain_http() {
+    static const std::string reply = [] {
+        response r = router::error(http::status::bad_request, plain_http_body);
+        std::ostringstream out;
+        out << r;
+        return std::move(out).str();
+    }();
+    conn_->tcp_layer().expires_after(ctx_.settings.request_timeout);
+    net::async_write(conn_->tcp_layer(), net::buffer(reply),
+                     [self = shared_from_this()](const error_code& ec, std::size_t) {
+                         if (ec) return self->do_close(false);
+                         error_code ignored;
+                         self->conn_->tcp_layer().socket().shutdown(tcp::socket::shutdown_send,
+                                                                    ignored);
+                         self->linger();
+                     });
+}
+
+void http_session::linger() {
+    // The rest of the request is read and dropped until the client closes (or the request timeout
+    // set above passes): closing with unread bytes would send a reset, which can destroy the
+    // answer before the client reads it.
+    conn_->tcp_layer().async_read_some(
+        buffer_.prepare(512), [self = shared_from_this()](const error_code& ec, std::size_t) {
+            self->buffer_.clear();
+            if (ec) return self->do_close(false);
+            self->linger();
+        });
 }
 
 void http_session::close() {
@@ -39,10 +113,10 @@ void http_session::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(ctx_.settings.max_header_size));
     parser_->body_limit(ctx_.settings.max_body_size);
-    stream_.expires_after(ctx_.settings.request_timeout);
+    conn_->tcp_layer().expires_after(ctx_.settings.request_timeout);
     // The head first: a client that sent `Expect: 100-continue` (curl does, for bodies over
     // 1 KiB) waits for the interim response before it sends the body.
-    http::async_read_header(stream_, buffer_, *parser_,
+    http::async_read_header(*conn_, buffer_, *parser_,
                             [self = shared_from_this()](const error_code& ec, std::size_t) {
                                 self->on_header(ec);
                             });
@@ -54,7 +128,7 @@ void http_session::on_header(const error_code& ec) {
     const auto expect = parser_->get().find(http::field::expect);
     if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
         static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-        net::async_write(stream_, net::buffer(interim.data(), interim.size()),
+        net::async_write(*conn_, net::buffer(interim.data(), interim.size()),
                          [self = shared_from_this()](const error_code& write_ec, std::size_t) {
                              if (write_ec) return self->do_close();
                              self->do_read_body();
@@ -65,7 +139,7 @@ void http_session::on_header(const error_code& ec) {
 }
 
 void http_session::do_read_body() {
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(*conn_, buffer_, *parser_,
                      [self = shared_from_this()](const error_code& ec, std::size_t n) {
                          self->on_read(ec, n);
                      });
@@ -76,6 +150,9 @@ void http_session::on_read(const error_code& ec, std::size_t) {
         ec == net::error::operation_aborted || ec == net::error::eof ||
         ec == net::error::connection_reset)
         return do_close();
+    // A TLS peer that closed without close_notify, or broke the TLS layer: nothing to answer.
+    if (ec == net::ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category())
+        return do_close(false);
     if (ec == http::error::header_limit)
         return answer(router::error(http::status::request_header_fields_too_large,
                                     "request header fields too large\n"));
@@ -92,8 +169,8 @@ void http_session::on_read(const error_code& ec, std::size_t) {
 void http_session::answer(response r) {
     response_.emplace(std::move(r));
     const bool keep_alive = response_->keep_alive();
-    stream_.expires_after(ctx_.settings.request_timeout);
-    http::async_write(stream_, *response_,
+    conn_->tcp_layer().expires_after(ctx_.settings.request_timeout);
+    http::async_write(*conn_, *response_,
                       [self = shared_from_this(), keep_alive](const error_code& ec, std::size_t n) {
                           self->on_write(keep_alive, ec, n);
                       });
@@ -114,33 +191,32 @@ void http_session::open_stream(stream_request s) {
             return answer(router::text(http::status::service_unavailable, req, "too many topics\n"));
         return answer(router::text(http::status::bad_request, req, "bad topic name\n"));
     }
-    stream_.expires_never();
+    conn_->tcp_layer().expires_never();
     streaming_ = true;
     parser_.reset();
     buffer_ = {};
-    session->attach(std::move(stream_), std::move(slot_), ctx_.stream_head_for(s.cors_origin));
+    session->attach(std::move(conn_), std::move(slot_), ctx_.stream_head_for(s.cors_origin));
     // stop() sets `stopping` before it closes every registered stream: a stream that registered
     // too late for that closes itself here, so shutdown never waits for it.
     if (ctx_.stopping.load()) session->close(ctx_.goodbye);
 }
 
 void http_session::open_script(script s) {
-    stream_.expires_never();
+    conn_->tcp_layer().expires_never();
     streaming_ = true;
     parser_.reset();
     buffer_ = {};
-    auto session = std::make_shared<scripted_session>(ctx_, std::move(stream_), std::move(slot_),
-                                                      std::move(s));
+    auto session = std::make_shared<scripted_session>(ctx_, executor_, std::move(conn_),
+                                                      std::move(slot_), std::move(s));
     session->run();
     // As for streams: one that registered after stop() closed the others closes itself.
     if (ctx_.stopping.load()) session->close(ctx_.goodbye);
 }
 
-void http_session::do_close() {
+void http_session::do_close(bool graceful) {
     if (streaming_) return;
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    // Graceful: FIN after what was written, and on TLS a close_notify first.
+    conn_->close(graceful && secured_);
 }
 
 }  // namespace sse::server::detail

@@ -10,19 +10,23 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "asio.hpp"
+#include "connection.hpp"
 #include "connection_slot.hpp"
 #include "context.hpp"
 #include "router.hpp"
 
 namespace sse::server::detail {
 
-/// Reads requests (with header, target and body limits and a request timeout), answers them
-/// through the router, keeps the connection alive between them, and hands the socket over to a
-/// stream_session on GET /events. The read buffer and parser die with this object, so a stream
-/// keeps none of the request's memory. Runs on the connection's I/O thread.
+/// On a TLS connection, first completes the handshake (bounded by config::request_timeout, like a
+/// request; a peer that speaks plain HTTP gets a plain-text 400 saying to use https). Then reads
+/// requests (with header, target and body limits and a request timeout), answers them through the
+/// router, keeps the connection alive between them, and hands the connection over to a
+/// stream_session on GET /events (a scripted_session on a conformance stream). The read buffer and
+/// parser die with this object, so a stream keeps none of the request's memory. Runs on the
+/// connection's I/O thread.
 class http_session final : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket&& socket, context& ctx);
+    http_session(std::shared_ptr<connection> conn, context& ctx);
     ~http_session();
 
     /// Registers with the context and starts reading the first request.
@@ -32,6 +36,10 @@ public:
     void close();
 
 private:
+    void do_handshake();
+    void on_handshake(const error_code& ec);
+    void refuse_plain_http();
+    void linger();
     void do_read();
     void on_header(const error_code& ec);
     void do_read_body();
@@ -40,13 +48,14 @@ private:
     void on_write(bool keep_alive, const error_code& ec, std::size_t bytes);
     void open_stream(stream_request s);
     void open_script(script s);
-    void do_close();
+    void do_close(bool graceful = true);
 
     context& ctx_;
     net::any_io_executor executor_;  // the I/O thread's, still known after the stream moves away
-    beast::tcp_stream stream_;
+    std::shared_ptr<connection> conn_;
     connection_slot slot_;
-    bool streaming_ = false;  // the socket belongs to a stream_session now
+    bool secured_ = false;    // no TLS, or its handshake completed
+    bool streaming_ = false;  // the connection belongs to a stream or scripted session now
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<response> response_;  // alive until its write completes

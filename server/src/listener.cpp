@@ -6,8 +6,8 @@
 
 namespace sse::server::detail {
 
-listener::listener(std::vector<net::any_io_executor> executors, context& ctx)
-    : executors_(std::move(executors)), ctx_(ctx), acceptor_(executors_.front()),
+listener::listener(std::vector<net::any_io_executor> executors, context& ctx, bool tls)
+    : executors_(std::move(executors)), ctx_(ctx), tls_(tls), acceptor_(executors_.front()),
       backoff_(executors_.front()) {}
 
 std::error_code listener::open(const tcp::endpoint& endpoint) {
@@ -66,7 +66,9 @@ void listener::on_accept(const error_code& ec, tcp::socket socket) {
     error_code ignored;
     // Events are small and latency matters more than packet count.
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<http_session>(std::move(socket), ctx_)->run();
+    auto conn = tls_ ? std::make_shared<connection>(std::move(socket), ctx_.tls.current())
+                     : std::make_shared<connection>(std::move(socket));
+    std::make_shared<http_session>(std::move(conn), ctx_)->run();
     do_accept();
 }
 

@@ -13,13 +13,17 @@
 
 namespace sse::server::detail {
 
-/// Owns the listening socket. Accepted connections go round-robin to the I/O threads' executors;
+/// Owns one listening socket (plain HTTP or HTTPS). Accepted connections go round-robin to the I/O threads' executors;
 /// each of those io_contexts is run by one thread, so a connection's handlers never run
 /// concurrently, with no strand. The acceptor itself runs on the first executor.
 class listener final : public std::enable_shared_from_this<listener> {
 public:
-    /// `executors`: one per I/O thread, not empty.
-    listener(std::vector<net::any_io_executor> executors, context& ctx);
+    /// `executors`: one per I/O thread, not empty. `tls`: connections speak TLS, with the
+    /// context current (ctx.tls) when each is accepted.
+    listener(std::vector<net::any_io_executor> executors, context& ctx, bool tls);
+
+    /// Whether this listener's connections speak TLS.
+    bool is_tls() const { return tls_; }
 
     /// Binds and listens on `endpoint`. Returns the error (address in use, bad address, ...).
     std::error_code open(const tcp::endpoint& endpoint);
@@ -41,6 +45,7 @@ private:
     const std::vector<net::any_io_executor> executors_;
     std::size_t next_ = 0;  // the executor of the next connection
     context& ctx_;
+    const bool tls_;
     tcp::acceptor acceptor_;
     net::steady_timer backoff_;
 };

@@ -69,6 +69,9 @@ std::string render_prometheus(const metrics& m,
          m.history_bytes);
     line(out, "sse_history_evictions_byte_cap_total", "counter",
          "Events evicted from history by the global byte cap.", m.history_evictions_bytes_cap);
+    line(out, "sse_tls_handshake_failures_total", "counter",
+         "TLS handshakes that failed or timed out (plain HTTP on a TLS port included).",
+         m.tls_handshake_failures);
     out += "# HELP sse_topic_subscribers Subscribers per topic.\n";
     out += "# TYPE sse_topic_subscribers gauge\n";
     for (const auto& [name, count] : topics) {

@@ -3,39 +3,40 @@
 #include <sstream>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
 
 namespace sse::server::detail {
 
-scripted_session::scripted_session(context& ctx, beast::tcp_stream&& stream, connection_slot slot,
-                                   script s)
+scripted_session::scripted_session(context& ctx, net::any_io_executor executor,
+                                   std::shared_ptr<stream_sink> sink, connection_slot slot, script s)
     : ctx_(ctx),
-      stream_(std::move(stream)),
+      executor_(std::move(executor)),
+      sink_(std::move(sink)),
       slot_(std::move(slot)),
       script_(std::move(s)),
-      timer_(stream_.get_executor()) {}
+      timer_(executor_) {}
 
 scripted_session::~scripted_session() { ctx_.scripts.remove(this); }
 
 void scripted_session::run() {
     ctx_.scripts.add(shared_from_this());
     ctx_.log.write(log_level::debug, "conformance stream open", {{"hold", script_.hold ? "yes" : "no"}});
+    if (sink_->bind(weak_from_this(), ctx_.settings.write_timeout)) return end(false);
     std::ostringstream head;
     head << script_.head.base();
     script_.head = {};
     write(make_frame(std::move(head).str()));
-    do_watch();
+    sink_->watch();
 }
 
 void scripted_session::heartbeat(const frame& f) {
-    net::post(stream_.get_executor(), [self = shared_from_this(), f] {
+    net::post(executor_, [self = shared_from_this(), f] {
         if (self->phase_ == phase::holding && !self->writing_) self->write(f);
     });
 }
 
 void scripted_session::close(const frame& last) {
-    net::post(stream_.get_executor(), [self = shared_from_this(), last] {
+    net::post(executor_, [self = shared_from_this(), last] {
         if (self->phase_ == phase::closing || self->phase_ == phase::ended) return;
         self->phase_ = phase::closing;
         self->last_ = last;
@@ -53,7 +54,7 @@ void scripted_session::do_next() {
             phase_ = phase::holding;
             return;
         }
-        return end();
+        return end(true);
     }
     frame bytes = make_frame(std::move(item->bytes));
     if (item->delay.count() <= 0) return write(std::move(bytes));
@@ -71,12 +72,17 @@ void scripted_session::on_timer(const error_code& ec) {
 void scripted_session::write(frame bytes) {
     writing_ = true;
     current_ = std::move(bytes);
-    stream_.expires_after(ctx_.settings.write_timeout);
-    net::async_write(stream_, net::buffer(current_->data(), current_->size()),
-                     [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                         self->on_write(ec, n);
-                     });
+    current_buffer_ = net::buffer(current_->data(), current_->size());
+    const sink_write r = sink_->write({&current_buffer_, 1}, current_->size());
+    if (r.pending()) return;  // on_sent() follows
+    // Done (or failed) now. The next step is posted, not called: a script of many items without
+    // delays would otherwise recurse once per item.
+    net::post(executor_, [self = shared_from_this(), r] { self->on_write(r.ec, r.sent); });
 }
+
+void scripted_session::on_sent(const error_code& ec, std::size_t bytes) { on_write(ec, bytes); }
+
+void scripted_session::on_peer_gone() { end(false); }  // EOF or a reset: the peer is gone
 
 void scripted_session::on_write(const error_code& ec, std::size_t bytes) {
     writing_ = false;
@@ -88,9 +94,8 @@ void scripted_session::on_write(const error_code& ec, std::size_t bytes) {
             ctx_.log.write(log_level::warn, "write timeout",
                            {{"kind", "conformance"}, {"timeout_ms", ctx_.settings.write_timeout.count()}});
         }
-        return end();
+        return end(false);
     }
-    stream_.expires_never();
     switch (phase_) {
         case phase::playing: return do_next();
         case phase::holding: return;
@@ -99,39 +104,19 @@ void scripted_session::on_write(const error_code& ec, std::size_t bytes) {
                 last_sent_ = true;
                 return write(last_);
             }
-            return end();
+            return end(true);
         case phase::ended: return;
     }
 }
 
-void scripted_session::do_watch() {
-    // Nothing is read from a scripted stream; a readable socket is how a closed peer shows up.
-    stream_.socket().async_wait(tcp::socket::wait_read,
-                                [self = shared_from_this()](const error_code& ec) {
-                                    self->on_watch(ec);
-                                });
-}
-
-void scripted_session::on_watch(const error_code& ec) {
-    if (ec || phase_ == phase::ended) return;
-    char discard[512];
-    error_code read_ec;
-    stream_.socket().non_blocking(true, read_ec);
-    const std::size_t n = stream_.socket().read_some(net::buffer(discard), read_ec);
-    if (read_ec == net::error::would_block || (!read_ec && n > 0)) return do_watch();
-    end();  // EOF or a reset: the peer is gone
-}
-
-void scripted_session::end() {
+void scripted_session::end(bool graceful) {
     if (phase_ == phase::ended) return;
     phase_ = phase::ended;
     ctx_.log.write(log_level::debug, "conformance stream closed");
     pending_.reset();
     timer_.cancel();
-    error_code ignored;
-    // FIN after what was written: the client reads to the end, then sees the close.
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    // Graceful: FIN after what was written (TLS: close_notify first), so the client reads to the
+    // end, then sees the close.
+    sink_->close(graceful);
 }
-
 }  // namespace sse::server::detail

@@ -145,11 +145,46 @@ struct server::impl {
         });
     }
 
+    bool has_tls() const {
+        const config& c = ctx.settings;
+        return !c.tls_cert_file.empty() || !c.tls_key_file.empty() || c.tls_port.has_value();
+    }
+
+    /// Loads the configured certificate and key into ctx.tls, logging the outcome. `reload`: the
+    /// previous context stays on error, and the lines say so.
+    std::error_code load_tls(bool reload) {
+        const config& c = ctx.settings;
+        std::lock_guard lock(tls_mutex);  // one load at a time: the newest files win
+        detail::tls_load_result r = detail::load_tls(c.tls_cert_file, c.tls_key_file);
+        if (r.error) {
+            if (reload)
+                ctx.log.write(log_level::error, "tls reload failed",
+                              {{"error", r.detail}, {"hint", r.hint},
+                               {"kept", "the previous certificate stays in use"}});
+            else
+                ctx.log.write(log_level::error, "cannot load TLS certificate",
+                              {{"error", r.detail}, {"hint", r.hint}});
+            return r.error;
+        }
+        ctx.tls.replace(std::move(r.context));
+        ctx.log.write(log_level::info, reload ? "tls certificate reloaded" : "tls certificate loaded",
+                      {{"cert", c.tls_cert_file}, {"subject", r.info.subject},
+                       {"not_after", r.info.not_after}, {"sha256", r.info.sha256}});
+        if (r.info.expired || r.info.not_yet_valid)
+            ctx.log.write(log_level::warn,
+                          r.info.expired ? "tls certificate expired" : "tls certificate not yet valid",
+                          {{"cert", c.tls_cert_file}, {"not_after", r.info.not_after},
+                           {"hint", "clients will refuse it: renew it, then send SIGHUP"}});
+        return {};
+    }
+
     detail::context ctx;  // declared first: outlives the io_contexts and every session in them
     std::vector<std::unique_ptr<io_worker>> workers;
-    std::shared_ptr<detail::listener> acceptor;
+    std::vector<std::shared_ptr<detail::listener>> listeners;  // plain and/or TLS
     std::optional<detail::net::steady_timer> ticker;  // runs on the first worker
     std::uint16_t bound_port = 0;
+    std::uint16_t bound_tls_port = 0;
+    std::mutex tls_mutex;
 
     std::mutex mutex;
     std::condition_variable all_exited;
@@ -164,35 +199,56 @@ server::~server() { stop(); }
 
 std::error_code server::start() {
     namespace net = detail::net;
-    if (impl_->started) return std::make_error_code(std::errc::operation_not_permitted);
+    impl& s = *impl_;
+    if (s.started) return std::make_error_code(std::errc::operation_not_permitted);
+    const config& c = s.ctx.settings;
     detail::error_code ec;
-    const auto address = net::ip::make_address(impl_->ctx.settings.address, ec);
+    const auto address = net::ip::make_address(c.address, ec);
     if (ec) return std::error_code(ec);
-    std::vector<net::any_io_executor> executors;
-    for (const auto& w : impl_->workers) executors.emplace_back(w->ioc.get_executor());
-    impl_->acceptor = std::make_shared<detail::listener>(std::move(executors), impl_->ctx);
-    if (const std::error_code open_ec =
-            impl_->acceptor->open(detail::tcp::endpoint(address, impl_->ctx.settings.port)))
-        return open_ec;
-    impl_->bound_port = impl_->acceptor->port();
-    const detail::context& ctx = impl_->ctx;
-    if (ctx.log.enabled(log_level::info)) {
-        // Tools that start the server with --port 0 read the port from this line.
-        const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-        const std::string url = "http://" + host + ":" + std::to_string(impl_->bound_port) + "/";
-        // Last of the startup lines, so a reader that waits for it has seen the others.
-        if (!ctx.settings.static_dir.empty())
-            ctx.log.write(log_level::info, "serving static files", {{"dir", ctx.settings.static_dir}});
-        ctx.log.write(log_level::info, "listening",
-                      {{"address", address.to_string()}, {"port", impl_->bound_port}, {"url", url},
-                       {"threads", impl_->thread_count()}});
-    }
-    impl_->started = true;
-    for (const auto& w : impl_->workers) w->work.emplace(w->ioc.get_executor());
-    impl_->acceptor->run();
-    net::post(impl_->ticker->get_executor(), [this] { impl_->do_tick(); });
+    const bool tls = s.has_tls();
+    if (tls && (c.tls_cert_file.empty() || c.tls_key_file.empty()))
+        return make_error_code(tls_errc::incomplete_config);
+    if (tls)
+        if (const std::error_code tls_ec = s.load_tls(false)) return tls_ec;
 
-    for (const auto& w : impl_->workers) {
+    std::vector<net::any_io_executor> executors;
+    for (const auto& w : s.workers) executors.emplace_back(w->ioc.get_executor());
+    // `port` speaks plain HTTP unless TLS has no port of its own; tls_port adds an HTTPS listener.
+    std::vector<std::pair<std::uint16_t, bool>> ports;  // port, tls
+    if (!tls || c.tls_port) ports.emplace_back(c.port, false);
+    if (tls) ports.emplace_back(c.tls_port.value_or(c.port), true);
+    for (const auto& [port, is_tls] : ports) {
+        auto l = std::make_shared<detail::listener>(executors, s.ctx, is_tls);
+        if (const std::error_code open_ec = l->open(detail::tcp::endpoint(address, port))) {
+            s.ctx.log.write(log_level::error, "cannot listen",
+                            {{"address", c.address}, {"port", port}, {"error", open_ec.message()}});
+            s.listeners.clear();  // never ran: their sockets just close
+            return open_ec;
+        }
+        s.listeners.push_back(std::move(l));
+    }
+    s.bound_port = s.listeners.front()->port();
+    if (tls) s.bound_tls_port = s.listeners.back()->port();
+    if (s.ctx.log.enabled(log_level::info)) {
+        // Last of the startup lines, so a reader that waits for them has seen the others. Tools
+        // that start the server with --port 0 read the port from them.
+        if (!c.static_dir.empty())
+            s.ctx.log.write(log_level::info, "serving static files", {{"dir", c.static_dir}});
+        const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+        for (const auto& l : s.listeners) {
+            const std::string url = (l->is_tls() ? "https://" : "http://") + host + ":" +
+                                    std::to_string(l->port()) + "/";
+            s.ctx.log.write(log_level::info, "listening",
+                            {{"address", address.to_string()}, {"port", l->port()}, {"url", url},
+                             {"threads", s.thread_count()}});
+        }
+    }
+    s.started = true;
+    for (const auto& w : s.workers) w->work.emplace(w->ioc.get_executor());
+    for (const auto& l : s.listeners) l->run();
+    net::post(s.ticker->get_executor(), [this] { impl_->do_tick(); });
+
+    for (const auto& w : s.workers) {
         w->thread = std::thread([this, &ioc = w->ioc] {
             ioc.run();  // returns only after stop() released the work guard
             std::lock_guard lock(impl_->mutex);
@@ -200,13 +256,20 @@ std::error_code server::start() {
             impl_->all_exited.notify_all();
         });
         // Counted once it exists, so stop() waits for the threads that did start.
-        std::lock_guard lock(impl_->mutex);
-        ++impl_->running;
+        std::lock_guard lock(s.mutex);
+        ++s.running;
     }
     return {};
 }
 
 std::uint16_t server::port() const { return impl_->bound_port; }
+
+std::uint16_t server::tls_port() const { return impl_->bound_tls_port; }
+
+std::error_code server::reload_tls() {
+    if (!impl_->has_tls()) return make_error_code(tls_errc::not_configured);
+    return impl_->load_tls(true);
+}
 
 publish_result server::publish(std::string_view topic, std::string_view data,
                                std::string_view type, id_policy ids) {
@@ -227,9 +290,12 @@ void server::stop() {
                      {"connections", s.ctx.stats.connections_open.load()}});
     // Every I/O thread must outlive the acceptor: a connection accepted until it closes is handed
     // to one of them. So the work guards go only after the close has run (bounded wait).
-    auto acceptor_closed = std::make_shared<std::promise<void>>();
-    std::future<void> acceptor_done = acceptor_closed->get_future();
-    s.acceptor->stop([acceptor_closed] { acceptor_closed->set_value(); });
+    std::vector<std::future<void>> acceptors_done;
+    for (const auto& l : s.listeners) {
+        auto closed = std::make_shared<std::promise<void>>();
+        acceptors_done.push_back(closed->get_future());
+        l->stop([closed] { closed->set_value(); });
+    }
     net::post(s.ticker->get_executor(), [&s] { s.ticker->cancel(); });
     s.ctx.events.close_all(s.ctx.goodbye);
     // Streams waiting for a window close now, not after it.
@@ -237,7 +303,8 @@ void server::stop() {
         if (w->flush) w->flush->drain();
     for (const auto& session : s.ctx.sessions.alive()) session->close();
     for (const auto& script : s.ctx.scripts.alive()) script->close(s.ctx.goodbye);
-    acceptor_done.wait_for(s.ctx.settings.shutdown_timeout);
+    const auto acceptors_deadline = std::chrono::steady_clock::now() + s.ctx.settings.shutdown_timeout;
+    for (const auto& done : acceptors_done) done.wait_until(acceptors_deadline);
     for (const auto& w : s.workers) w->work.reset();
 
     {

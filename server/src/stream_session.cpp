@@ -1,10 +1,8 @@
 #include "stream_session.hpp"
 
 #include <algorithm>
-#include <span>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 #include "flusher.hpp"
 #include "sse/encoder.hpp"
@@ -57,19 +55,15 @@ std::error_code stream_session::subscribe(const std::vector<std::string>& topics
     return ec;
 }
 
-void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, frame head) {
-    stream_.emplace(std::move(stream));
+void stream_session::attach(std::shared_ptr<stream_sink> sink, connection_slot slot, frame head) {
+    sink_ = std::move(sink);
     slot_.emplace(std::move(slot));
-    // Writes are tried synchronously first (do_write); they must never block the I/O thread.
-    error_code nb_ec;
-    stream_->socket().non_blocking(true, nb_ec);
-    if (nb_ec) return end("socket-error");
+    if (sink_->bind(weak_from_this(), ctx_.settings.write_timeout)) return end("socket-error");
     {
         std::lock_guard lock(mutex_);
         if (ended_) {
             // Dropped before it could start (over budget in the first microseconds): close now.
-            error_code ignored;
-            stream_->socket().close(ignored);
+            sink_->close(false);
             return;
         }
         // The head must precede the replay the hub queued during subscribe(). Both are exempt from
@@ -82,7 +76,7 @@ void stream_session::attach(beast::tcp_stream&& stream, connection_slot slot, fr
         holding_ = false;
         schedule_write_locked(true);  // headers go out at once, replay with them
     }
-    do_watch();
+    sink_->watch();
 }
 
 bool stream_session::deliver(const frame& f, std::uint64_t id, bool exempt) {
@@ -196,40 +190,16 @@ void stream_session::do_write() {
     buffers_.reserve(writing_.size());
     for (const queued& q : writing_) buffers_.emplace_back(q.bytes->data(), q.bytes->size());
 
-    // The common case first: the socket's send buffer has room, so non-blocking gathered writes
-    // (one sendmsg each, at most 64 frames per call) hand over everything, with no asynchronous
-    // operation, timer or completion handler. Only what the socket does not take goes through
-    // async_write with the timeout.
-    std::size_t sent = 0;
-    std::size_t at = 0;  // buffers_[at] is the first with bytes left
-    for (;;) {
-        error_code ec;
-        std::size_t n =
-            stream_->socket().write_some(std::span(buffers_).subspan(at), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) break;
-        if (ec) {
-            metrics::add(ctx_.stats.bytes_sent, sent);
-            return end("write-error");
-        }
-        sent += n;
-        if (sent == writing_bytes_) return write_done(sent);
-        if (n == 0) break;  // nothing taken and no error: leave it to async_write
-        while (n >= buffers_[at].size()) n -= buffers_[at++].size();
-        buffers_[at] += n;
+    const sink_write r = sink_->write(buffers_, writing_bytes_);
+    if (r.done) return write_done(writing_bytes_);
+    if (r.ec) {
+        metrics::add(ctx_.stats.bytes_sent, r.sent);
+        return end("write-error");
     }
-
-    buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(at));
-    // tcp_stream's timeout covers each write_some of the composed write: a peer that stops
-    // reading stalls one of them, and the stream closes with beast::error::timeout.
-    stream_->expires_after(ctx_.settings.write_timeout);
-    net::async_write(*stream_, buffers_,
-                     [self = shared_from_this(), sent](const error_code& write_ec,
-                                                       std::size_t rest) {
-                         self->on_write(write_ec, sent + rest);
-                     });
+    // Pending: on_sent() follows.
 }
 
-void stream_session::on_write(const error_code& ec, std::size_t bytes) {
+void stream_session::on_sent(const error_code& ec, std::size_t bytes) {
     if (ec) {
         metrics::add(ctx_.stats.bytes_sent, bytes);
         if (ec == beast::error::timeout) {
@@ -241,9 +211,10 @@ void stream_session::on_write(const error_code& ec, std::size_t bytes) {
         }
         return end("write-error");
     }
-    stream_->expires_never();
     write_done(bytes);
 }
+
+void stream_session::on_peer_gone() { end("peer-closed"); }
 
 void stream_session::write_done(std::size_t bytes) {
     metrics::add(ctx_.stats.bytes_sent, bytes);
@@ -263,41 +234,20 @@ void stream_session::write_done(std::size_t bytes) {
     if (!pending_.empty() || closing_) schedule_write_locked(closing_);
 }
 
-void stream_session::do_watch() {
-    // A stream never reads requests, but a readable socket is how a closed peer shows up while
-    // nothing is being written. wait_read needs no buffer, which keeps idle streams small.
-    stream_->socket().async_wait(tcp::socket::wait_read,
-                                 [self = shared_from_this()](const error_code& ec) {
-                                     self->on_watch(ec);
-                                 });
-}
-
-void stream_session::on_watch(const error_code& ec) {
-    if (ec) return;  // cancelled: the stream is ending
-    char discard[512];
-    error_code read_ec;  // the socket is non-blocking since attach()
-    const std::size_t n = stream_->socket().read_some(net::buffer(discard), read_ec);
-    if (read_ec == net::error::would_block || (!read_ec && n > 0)) {
-        do_watch();  // the peer sent bytes a stream ignores; keep watching
-        return;
-    }
-    end("peer-closed");  // EOF or a reset: the peer is gone
-}
-
 void stream_session::end(std::string_view reason) {
     {
         std::lock_guard lock(mutex_);
-        if (ended_ && !stream_) return;
+        if (ended_ && !sink_) return;
         ended_ = true;
         pending_.clear();
     }
     ctx_.events.unsubscribe(this);
-    if (!stream_ || !stream_->socket().is_open()) return;
+    if (!sink_ || !sink_->is_open()) return;
     ctx_.log.write(log_level::debug, "stream closed", {{"topics", topics_}, {"reason", reason}});
-    error_code ignored;
-    // Send FIN after what was written, so a client that reads to the end sees a clean close.
-    stream_->socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_->close();
+    // A stream that ends normally closes cleanly after what was written (FIN; TLS close_notify
+    // first). One whose peer is gone or stuck is cut at once: a close_notify would only wait
+    // behind the bytes it does not read.
+    sink_->close(reason == "closed" || reason == "shutdown");
 }
 
 }  // namespace sse::server::detail

@@ -14,10 +14,12 @@
 #include "connection_slot.hpp"
 #include "context.hpp"
 #include "sse/server/subscriber.hpp"
+#include "stream_sink.hpp"
 
 namespace sse::server::detail {
 
-/// Writes the response head, the retry hint, any replay and then live frames to one connection.
+/// Writes the response head, the retry hint, any replay and then live frames to one stream_sink
+/// (for HTTP/1.1 the connection, plain TCP or TLS; the session never touches a socket).
 ///
 /// Frames wait in a queue bounded in bytes (config::queue_budget). Going over applies
 /// config::slow_client: `disconnect` closes the stream (the hub stops delivering at once, the
@@ -27,20 +29,20 @@ namespace sse::server::detail {
 /// event that did go to the socket) and carries on with live events. Either way the queue never holds more than the
 /// budget plus one signal, and the hub never waits for this subscriber.
 ///
-/// A write gathers the whole queue into one non-blocking sendmsg of shared buffers (no copy of any
-/// event, no asynchronous operation); only what the socket does not take at once goes through an
-/// async_write, and a write that makes no progress for config::write_timeout closes the
-/// connection. With config::flush_interval set, an idle writer waits for its I/O thread's flush
-/// window (see flusher) before it writes, so events that arrive meanwhile share the write. The session also
-/// waits for the socket to become readable, which is how it learns that the peer went away while
-/// idle.
+/// A write hands the whole queue to the sink as one gathered write of shared buffers (no copy of
+/// any event; on plain TCP one non-blocking sendmsg and no asynchronous operation in the common
+/// case); a write that makes no progress for config::write_timeout closes the connection. With
+/// config::flush_interval set, an idle writer waits for its I/O thread's flush window (see
+/// flusher) before it writes, so events that arrive meanwhile share the write. The sink also
+/// watches for the peer going away while idle.
 ///
 /// Threading: deliver() and close() run on any thread and only touch the queue under `mutex_`;
 /// everything else runs on the connection's I/O thread (whose io_context no other thread runs).
 class stream_session final : public subscriber,
+                             public sink_owner,
                              public std::enable_shared_from_this<stream_session> {
 public:
-    /// `executor` is the I/O thread's executor of the connection that attach() will hand over.
+    /// `executor` is the I/O thread's executor of the sink that attach() will hand over.
     stream_session(context& ctx, net::any_io_executor executor);
     ~stream_session() override;
 
@@ -52,12 +54,15 @@ public:
                               const std::optional<std::string>& last_event_id,
                               resume_result& how);
 
-    /// Takes the connection over after a successful subscribe(): queues the response `head` and the
-    /// retry hint in front of the replay and starts writing. Call on the I/O thread.
-    void attach(beast::tcp_stream&& stream, connection_slot slot, frame head);
+    /// Takes the response body over after a successful subscribe(): queues the response `head` and
+    /// the retry hint in front of the replay and starts writing. Call on the I/O thread.
+    void attach(std::shared_ptr<stream_sink> sink, connection_slot slot, frame head);
 
     bool deliver(const frame& f, std::uint64_t id, bool exempt) override;
     void close(const frame& last) override;
+
+    void on_sent(const error_code& ec, std::size_t bytes) override;
+    void on_peer_gone() override;
 
     /// Posts a write pass to the I/O thread: with no flush window, and for the flusher after
     /// drain(). Any thread.
@@ -77,17 +82,14 @@ private:
     /// `now`: start the write at once, not after the flush window (the response head, closing).
     void schedule_write_locked(bool now = false);
     void do_write();
-    void on_write(const error_code& ec, std::size_t bytes);
     /// A write of `bytes` completed: releases its frames and lets the next write be scheduled.
     void write_done(std::size_t bytes);
-    void do_watch();
-    void on_watch(const error_code& ec);
     void end(std::string_view reason);
 
     context& ctx_;
     net::any_io_executor executor_;
     flusher* const flush_;  // this I/O thread's flush window, or null
-    std::optional<beast::tcp_stream> stream_;  // set by attach()
+    std::shared_ptr<stream_sink> sink_;  // set by attach()
     std::optional<connection_slot> slot_;
 
     std::mutex mutex_;  // guards the members up to `ended_`

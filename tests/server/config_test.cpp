@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -171,6 +172,34 @@ TEST(config_test, config_file_errors_name_the_file_line_and_key) {
     EXPECT_NE(parse({"--config"}).error.find("needs a value"), std::string::npos);
 }
 
+TEST(config_test, tls_flags_and_keys_and_the_combinations_they_need) {
+    const auto cl = parse({"--tls-cert", "c.pem", "--tls-key=k.pem", "--tls-port", "8443"});
+    ASSERT_TRUE(cl.error.empty()) << cl.error;
+    EXPECT_EQ(cl.settings.tls_cert_file, "c.pem");
+    EXPECT_EQ(cl.settings.tls_key_file, "k.pem");
+    EXPECT_EQ(cl.settings.tls_port, std::optional<std::uint16_t>(8443));
+    EXPECT_FALSE(parse({}).settings.tls_port);
+
+    temp_file f("tls-cert = /etc/ssl/fullchain.pem\ntls-key = /etc/ssl/key.pem\n");
+    const std::string path = f.path.string();
+    const auto from_file = parse({"--config", path.c_str(), "--tls-key", "other.pem"});
+    ASSERT_TRUE(from_file.error.empty()) << from_file.error;
+    EXPECT_EQ(from_file.settings.tls_cert_file, "/etc/ssl/fullchain.pem");
+    EXPECT_EQ(from_file.settings.tls_key_file, "other.pem");
+    EXPECT_FALSE(from_file.settings.tls_port);  // HTTPS on --port
+
+    EXPECT_EQ(parse({"--tls-cert", "c.pem"}).error,
+              "--tls-cert needs --tls-key (the certificate's private key)");
+    EXPECT_EQ(parse({"--tls-key", "k.pem"}).error,
+              "--tls-key needs --tls-cert (the certificate it belongs to)");
+    EXPECT_EQ(parse({"--tls-port", "8443"}).error, "--tls-port needs --tls-cert and --tls-key");
+    EXPECT_NE(parse({"--tls-cert", "c", "--tls-key", "k", "--port", "9000", "--tls-port", "9000"})
+                  .error.find("--tls-port must differ from --port"),
+              std::string::npos);
+    EXPECT_NE(parse({"--tls-port", "65536"}).error.find("--tls-port"), std::string::npos);
+    EXPECT_NE(parse({"--tls-cert", ""}).error.find("--tls-cert"), std::string::npos);
+}
+
 TEST(config_test, help_lists_every_flag) {
     const std::string text = sse::server::usage();
     for (const char* flag : {"--address", "--port", "--threads", "--heartbeat", "--retry",
@@ -180,10 +209,12 @@ TEST(config_test, help_lists_every_flag) {
                              "--request-timeout", "--shutdown-timeout", "--help", "--version",
                              "--config", "--subscribe-token", "--subscribe-token-file",
                              "--no-conformance-routes", "--history-bytes", "--slow-client",
-                             "--log-level", "--log-format"})
+                             "--log-level", "--log-format", "--tls-cert", "--tls-key",
+                             "--tls-port"})
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
     EXPECT_NE(text.find("default 127.0.0.1"), std::string::npos);
     EXPECT_NE(text.find("default 8080"), std::string::npos);
+    EXPECT_NE(text.find("https"), std::string::npos);
 }
 
 }  // namespace

@@ -34,6 +34,17 @@ struct config {
     std::string address = "127.0.0.1";
     /// TCP port; 0 picks a free one (tests), read it back with server::port().
     std::uint16_t port = 8080;
+    /// HTTPS: the PEM file with the server's certificate, then any intermediates (a chain file).
+    /// Set together with tls_key_file; both empty (the default): plain HTTP only. Read at start()
+    /// and again by server::reload_tls() (sse-server: on SIGHUP).
+    std::string tls_cert_file;
+    /// The PEM file with that certificate's private key (EC or RSA, not encrypted).
+    std::string tls_key_file;
+    /// Where HTTPS listens. Unset: on `port`, which then speaks only HTTPS. Set: `port` stays plain
+    /// HTTP and this port speaks HTTPS as well (0 picks a free one; read it with
+    /// server::tls_port()), with the same routes and the same hub.
+    std::optional<std::uint16_t> tls_port;
+
     /// I/O threads, each running its own io_context (connections are dealt to them in turn);
     /// 0 means std::thread::hardware_concurrency().
     unsigned threads = 0;

@@ -29,6 +29,7 @@ struct metrics {
     std::atomic<std::uint64_t> events_dropped{0};  ///< counter: queued events a resync discarded
     std::atomic<std::uint64_t> history_bytes{0};   ///< gauge: encoded bytes retained for resume
     std::atomic<std::uint64_t> history_evictions_bytes_cap{0};  ///< counter: evicted by the byte cap
+    std::atomic<std::uint64_t> tls_handshake_failures{0};  ///< counter: failed or timed out
 
     /// Adds `n` to a counter (relaxed).
     static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {

@@ -10,12 +10,13 @@
 #include "sse/server/hub.hpp"
 #include "sse/server/log.hpp"
 #include "sse/server/metrics.hpp"
+#include "sse/server/tls_error.hpp"
 
 namespace sse::server {
 
-/// An HTTP/1.1 pub/sub server for Server-Sent Events on Boost.Asio: N I/O threads (config::threads),
-/// each running its own io_context; each connection lives on one of them, no thread per
-/// connection.
+/// An HTTP/1.1 pub/sub server for Server-Sent Events on Boost.Asio, over plain TCP or TLS
+/// (config::tls_cert_file), or both on two ports: N I/O threads (config::threads), each running
+/// its own io_context; each connection lives on one of them, no thread per connection.
 ///
 /// Embedding:
 ///   sse::server::server s({.port = 0});
@@ -30,12 +31,25 @@ public:
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
-    /// Binds, listens and starts the I/O threads. Returns the bind/listen error (the server is then
-    /// not running), or std::errc::operation_not_permitted if called twice.
+    /// Loads the TLS certificate and key if configured, binds, listens and starts the I/O threads.
+    /// Returns a tls_errc (TLS files missing, unreadable, malformed, or not matching; the log says
+    /// which and what to do), the bind/listen error (the server is then not running), or
+    /// std::errc::operation_not_permitted if called twice.
     std::error_code start();
 
-    /// The bound port (the real one when config::port was 0); 0 before start().
+    /// The bound port of config::port (the real one when it was 0); 0 before start(). It speaks
+    /// HTTPS when TLS is configured without config::tls_port, else plain HTTP.
     std::uint16_t port() const;
+
+    /// The bound port that speaks HTTPS: port() when TLS is on config::port, the bound
+    /// config::tls_port otherwise; 0 without TLS or before start().
+    std::uint16_t tls_port() const;
+
+    /// Reads config::tls_cert_file and config::tls_key_file again; connections accepted from now
+    /// on use them, open ones keep theirs (no stream is dropped). On error (a tls_errc, and an
+    /// error line in the log naming the file) the previous certificate stays in use.
+    /// Thread-safe; not from an I/O thread.
+    std::error_code reload_tls();
 
     /// Publishes an event, exactly as POST /publish does; see hub::publish() and id_policy.
     /// Thread-safe.
