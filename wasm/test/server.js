@@ -15,7 +15,8 @@ export const serverSkip = existsSync(serverBinary)
 
 /**
  * Runs sse-server with `args` (plus --port 0 and JSON logs) and resolves, within 15 s, to
- * { url, origin, stop() } once it logs the port it listens on.
+ * { url, origin, stop() } once it logs the port it listens on (origin is https:// with
+ * --tls-cert).
  */
 export function startServer(args = []) {
   const child = spawn(serverBinary, ['--port', '0', '--address', '127.0.0.1', '--log-format', 'json', '--log-level', 'info', ...args], {
@@ -51,7 +52,8 @@ export function startServer(args = []) {
           child.removeAllListeners('exit');
           child.stderr.removeAllListeners('data');
           child.stderr.resume();
-          const origin = `http://127.0.0.1:${entry.port}`;
+          // The first listener's URL: https:// when the server was given --tls-cert.
+          const origin = entry.url ? entry.url.replace(/\/$/, '') : `http://127.0.0.1:${entry.port}`;
           resolve({
             origin,
             url: (path) => origin + path,

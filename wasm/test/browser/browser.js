@@ -23,12 +23,12 @@ export const browserSkip =
   (playwright ? false : 'playwright-core is not installed: run npm install in wasm/') ||
   (existsSync(join(webDir, 'pkg', 'index.js')) ? false : 'wasm/web/pkg/ is missing: build the wasm preset (target sse_wasm) first');
 
-/** A headless Chromium; close it with browser.close(). */
-export function launch() {
+/** A headless Chromium with `extraArgs` (e.g. a certificate to trust); close it with browser.close(). */
+export function launch(extraArgs = []) {
   return playwright.chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', '--disable-quic', ...extraArgs],
     timeout: 30000,
   });
 }
