@@ -23,7 +23,7 @@ constexpr std::chrono::milliseconds default_close_timeout{5000};
 }  // namespace
 
 connection::tls_layer::tls_layer(tcp::socket&& socket, std::shared_ptr<net::ssl::context> c)
-    : context(std::move(c)), stream(std::move(socket), *context) {}
+    : context(std::move(c)), flat(std::move(socket), *context) {}
 
 connection::connection(tcp::socket&& socket)
     : plain_(std::in_place, std::move(socket)), write_timeout_(default_close_timeout) {}
@@ -48,7 +48,7 @@ error_code connection::bind(std::weak_ptr<sink_owner> owner,
 
 bool connection::is_open() const {
     if (closed_) return false;
-    return tls_ ? tls_->stream.next_layer().socket().is_open() : plain_->socket().is_open();
+    return tls_ ? tls_->ssl().next_layer().socket().is_open() : plain_->socket().is_open();
 }
 
 sink_write connection::write(std::span<net::const_buffer> frames, std::size_t bytes) {
@@ -111,7 +111,10 @@ sink_write connection::write_plain(std::span<net::const_buffer> frames, std::siz
 
 void connection::write_tls_record(std::shared_ptr<sink_owner> owner) {
     tls_layer& t = *tls_;
-    while (t.frames.front().size() == 0) t.frames = t.frames.subspan(1);
+    while (!t.frames.empty() && t.frames.front().size() == 0) t.frames = t.frames.subspan(1);
+    if (t.frames.empty()) {  // cannot happen while sent < total; reported rather than read past
+        return on_tls_written(std::move(owner), net::error::invalid_argument, 0);
+    }
     net::const_buffer out = t.frames.front();
     if (out.size() < record_limit && t.frames.size() > 1) {
         // Small frames (events are often 100 bytes) share a record: one SSL_write and one socket
@@ -124,7 +127,7 @@ void connection::write_tls_record(std::shared_ptr<sink_owner> owner) {
         }
         out = net::buffer(t.record);
     }
-    t.stream.async_write_some(out, [self = shared_from_this(), owner = std::move(owner)](
+    t.ssl().async_write_some(out, [self = shared_from_this(), owner = std::move(owner)](
                                        const error_code& ec, std::size_t n) mutable {
         self->on_tls_written(std::move(owner), ec, n);
     });
@@ -175,7 +178,7 @@ void connection::watch_plain(std::shared_ptr<sink_owner> owner) {
 void connection::watch_tls(std::shared_ptr<sink_owner> owner) {
     // TLS bytes cannot be skipped below the TLS layer (a close_notify or a key update is among
     // them), so the watch is a small read through it; what it decrypts is dropped.
-    tls_->stream.async_read_some(
+    tls_->ssl().async_read_some(
         net::buffer(tls_->discard),
         [self = shared_from_this(), owner = std::move(owner)](const error_code& ec,
                                                               std::size_t) mutable {
@@ -196,9 +199,9 @@ void connection::close(bool graceful) {
         // rather than wait for the peer's answer, which a server closing a response does not
         // need. Without a close_notify, a TLS client cannot tell the end of a body that runs
         // until the connection closes from a truncation.
-        SSL_set_shutdown(tls_->stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
+        SSL_set_shutdown(tls_->ssl().native_handle(), SSL_RECEIVED_SHUTDOWN);
         tcp_layer().expires_after(write_timeout_);
-        tls_->stream.async_shutdown(
+        tls_->ssl().async_shutdown(
             [self = shared_from_this()](const error_code&) { self->close_tcp(); });
         return;
     }

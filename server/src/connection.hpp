@@ -13,6 +13,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_stream.hpp>
 
 #include "asio.hpp"
 #include "stream_sink.hpp"
@@ -53,13 +54,13 @@ public:
     executor_type get_executor() { return tcp_layer().get_executor(); }
     /// The TCP layer: its timeouts (expires_after / expires_never) bound every operation, TLS
     /// records included, and its socket is the raw one.
-    beast::tcp_stream& tcp_layer() { return tls_ ? tls_->stream.next_layer() : *plain_; }
+    beast::tcp_stream& tcp_layer() { return tls_ ? tls_->ssl().next_layer() : *plain_; }
 
     /// The TLS server handshake. Only on a TLS connection (is_tls()). `token` gets (error_code).
     template <class Token>
     auto async_handshake(Token&& token) {
-        return tls_->stream.async_handshake(net::ssl::stream_base::server,
-                                            std::forward<Token>(token));
+        return tls_->ssl().async_handshake(net::ssl::stream_base::server,
+                                           std::forward<Token>(token));
     }
 
     /// AsyncReadStream: reads application bytes (decrypted on TLS).
@@ -67,18 +68,19 @@ public:
     auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
         return net::async_initiate<Token, void(error_code, std::size_t)>(
             [this](auto handler, const MutableBufferSequence& b) {
-                if (tls_) tls_->stream.async_read_some(b, std::move(handler));
+                if (tls_) tls_->flat.async_read_some(b, std::move(handler));
                 else plain_->async_read_some(b, std::move(handler));
             },
             token, buffers);
     }
 
-    /// AsyncWriteStream: writes application bytes (encrypted on TLS).
+    /// AsyncWriteStream: writes application bytes (encrypted on TLS; a response's head and body
+    /// share a record, as Beast's flat_stream joins small buffers).
     template <class ConstBufferSequence, class Token>
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
         return net::async_initiate<Token, void(error_code, std::size_t)>(
             [this](auto handler, const ConstBufferSequence& b) {
-                if (tls_) tls_->stream.async_write_some(b, std::move(handler));
+                if (tls_) tls_->flat.async_write_some(b, std::move(handler));
                 else plain_->async_write_some(b, std::move(handler));
             },
             token, buffers);
@@ -97,7 +99,10 @@ private:
     struct tls_layer {
         tls_layer(tcp::socket&& socket, std::shared_ptr<net::ssl::context> c);
         std::shared_ptr<net::ssl::context> context;  // declared first: outlives the stream
-        tls_stream stream;
+        // Asio's ssl::stream does one record per buffer of a gathered write; flat_stream joins a
+        // Beast response's small buffers first. The streaming path joins frames itself (below).
+        beast::flat_stream<tls_stream> flat;
+        tls_stream& ssl() { return flat.next_layer(); }
         std::span<net::const_buffer> frames;  // the pending write's, advanced as bytes go out
         std::size_t sent = 0, total = 0;
         std::string record;                   // plaintext of the record being written

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "sse/server/server.hpp"
@@ -48,6 +49,17 @@ struct server_fixture : ::testing::Test {
         ASSERT_NE(server->port(), 0);
     }
     std::uint16_t port() const { return server->port(); }
+
+    /// With one subscriber on topic "t" that has stopped reading: publishes more than the kernel's
+    /// socket buffers hold, and expects the write timeout (not the queue budget) to close it.
+    void expect_the_write_timeout_to_close_the_stalled_subscriber() {
+        const std::string payload(64 * 1024, 'x');
+        for (int i = 0; i < 256 && server->stats().subscribers.load() == 1; ++i)
+            server->publish("t", payload);
+        EXPECT_TRUE(eventually([&] { return server->stats().write_timeouts.load() == 1; }));
+        EXPECT_TRUE(eventually([&] { return server->stats().subscribers.load() == 0; }));
+        EXPECT_EQ(server->stats().slow_client_drops.load(), 0u);
+    }
     void TearDown() override {
         if (server) server->stop();
     }

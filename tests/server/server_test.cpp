@@ -220,13 +220,7 @@ TEST_F(server_test, a_peer_that_stops_reading_is_closed_by_the_write_timeout) {
     event_stream dead;
     ASSERT_TRUE(dead.open(port(), "/events?topic=t", {}, 4096));  // then never reads
     ASSERT_TRUE(eventually([&] { return server->stats().subscribers.load() == 1; }));
-    // More than the kernel's socket buffers can hold, so a write must stall.
-    const std::string payload(64 * 1024, 'x');
-    for (int i = 0; i < 256 && server->stats().subscribers.load() == 1; ++i)
-        server->publish("t", payload);
-    EXPECT_TRUE(eventually([&] { return server->stats().write_timeouts.load() == 1; }));
-    EXPECT_TRUE(eventually([&] { return server->stats().subscribers.load() == 0; }));
-    EXPECT_EQ(server->stats().slow_client_drops.load(), 0u);
+    expect_the_write_timeout_to_close_the_stalled_subscriber();
 }
 
 // The flush window batches writes; it must never reorder, lose or hold events.

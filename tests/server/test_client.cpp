@@ -200,15 +200,20 @@ bool event_stream::open_socket(std::uint16_t port, std::optional<int> receive_bu
         ec = e;
         done = true;
     });
+    return run_until(done, deadline) && !ec;
+}
+
+bool event_stream::run_until(const bool& done, std::chrono::steady_clock::time_point deadline) {
     ioc_.restart();
     ioc_.run_until(deadline);
-    if (!done) {
-        socket_.close(ec);
-        ioc_.restart();
-        ioc_.run();
-        return false;
-    }
-    return !ec;
+    if (done) return true;
+    // Timed out: cancel and let the handler run, so nothing it refers to is written after we
+    // return.
+    error_code ignored;
+    socket_.cancel(ignored);
+    ioc_.restart();
+    ioc_.run();
+    return false;
 }
 
 bool event_stream::open(std::uint16_t port, const std::string& target,
@@ -259,15 +264,7 @@ bool event_stream::handshake(std::chrono::steady_clock::time_point deadline) {
         ec = e;
         done = true;
     });
-    ioc_.restart();
-    ioc_.run_until(deadline);
-    if (!done) {
-        socket_.cancel(ec);
-        ioc_.restart();
-        ioc_.run();
-        return false;
-    }
-    return !ec;
+    return run_until(done, deadline) && !ec;
 }
 
 bool event_stream::send(const std::string& bytes) {
@@ -297,15 +294,7 @@ bool event_stream::read_once(std::chrono::steady_clock::time_point deadline) {
     };
     if (tls_) tls_->async_read_some(net::buffer(buf), on_read);
     else socket_.async_read_some(net::buffer(buf), on_read);
-    ioc_.restart();
-    ioc_.run_until(deadline);
-    if (!done) {
-        // Timed out: cancel and let the handler run, so `buf` is not written after we return.
-        socket_.cancel(ec);
-        ioc_.restart();
-        ioc_.run();
-        return false;
-    }
+    if (!run_until(done, deadline)) return false;
     const std::string_view bytes(buf, n);
     if (head_.status == 0)
         pending_.append(bytes);

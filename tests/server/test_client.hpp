@@ -157,6 +157,9 @@ private:
     bool open_socket(std::uint16_t port, std::optional<int> receive_buffer,
                      std::chrono::steady_clock::time_point deadline);
     bool handshake(std::chrono::steady_clock::time_point deadline);
+    // Runs the io_context until the operation just started sets `done` or `deadline` passes (then
+    // cancels it). Returns whether it completed.
+    bool run_until(const bool& done, std::chrono::steady_clock::time_point deadline);
     // Reads once; false on timeout. Sets closed_ on EOF or error.
     bool read_once(std::chrono::steady_clock::time_point deadline);
     std::size_t event_count() const;
