@@ -90,9 +90,9 @@ std::pair<std::string, std::string> header(std::string_view flag, std::string_vi
     return {std::string(text.substr(0, colon)), std::string(value)};
 }
 
-sse::client::url parse_http(std::string_view flag, const char* text) {
-    sse::client::url u;
-    if (auto ec = sse::client::parse_url(text, u)) bad(std::string(flag) + ": " + ec.message());
+sse::net::url parse_http(std::string_view flag, const char* text) {
+    sse::net::url u;
+    if (auto ec = sse::net::parse_url(text, u)) bad(std::string(flag) + ": " + ec.message());
     return u;
 }
 

@@ -100,7 +100,7 @@ void publisher::start() {
             c.request.method(http::verb::post);
             c.request.target(o.publish->target);
             c.request.version(11);
-            c.request.set(http::field::host, o.publish->host_header());
+            c.request.set(http::field::host, o.publish->authority());
             for (const auto& [n, v] : o.publish_headers) c.request.set(n, v);
             if (o.mode == publish_mode::form) {
                 c.request.set(http::field::content_type, "application/x-www-form-urlencoded");

@@ -83,7 +83,7 @@ public:
         count_ = base + (index < o.connections % o.processes ? 1 : 0);
         per_tick_ = o.connect_rate / o.processes / 100.0;  // ticks of 10 ms
         request_.append("GET ").append(o.subscribe.target).append(" HTTP/1.1\r\nHost: ");
-        request_.append(o.subscribe.host_header()).append("\r\nAccept: text/event-stream\r\n");
+        request_.append(o.subscribe.authority()).append("\r\nAccept: text/event-stream\r\n");
         request_.append("Cache-Control: no-cache\r\n");
         for (const auto& [n, v] : o.subscribe_headers) request_.append(n).append(": ").append(v).append("\r\n");
         request_.append("\r\n");
