@@ -15,11 +15,9 @@ public:
         case errc::unsupported_scheme: return "unsupported URL scheme: use http:// or https://";
         case errc::connect_timeout: return "no connection within the connect timeout";
         case errc::tls_unknown_ca:
-            return "TLS: the server's certificate was issued by an unknown certificate authority "
-                   "(for a private CA, pass its certificate file)";
+            return "TLS: the server's certificate was issued by an unknown certificate authority";
         case errc::tls_self_signed:
-            return "TLS: the server's certificate is self-signed and not trusted "
-                   "(pass it as the CA file to trust it)";
+            return "TLS: the server's certificate is self-signed and not trusted";
         case errc::tls_name_mismatch:
             return "TLS: the server's certificate does not match the host name in the URL";
         case errc::tls_expired: return "TLS: the server's certificate has expired";
