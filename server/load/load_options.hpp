@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "sse/net/tls.hpp"
 #include "sse/net/url.hpp"
 
 namespace sse::load {
@@ -24,6 +25,7 @@ struct load_options {
     std::string topic = "bench";                // --topic (form mode)
     std::vector<std::pair<std::string, std::string>> publish_headers;  // --publish-header
     std::vector<std::pair<std::string, std::string>> subscribe_headers;  // --header
+    sse::net::tls_options tls;                  // --cacert, -k/--insecure (https URLs)
     std::uint64_t connections = 1000;           // --connections
     unsigned processes = 1;                     // --processes
     unsigned source_ips = 1;                    // --source-ips

@@ -42,6 +42,13 @@ stream::stream(const executor_type& ex, std::shared_ptr<tls_context> tls, const 
     if (verifies_peer(*context_)) tls_->set_verify_callback(verify_host{ssl::host_name_verification(host), ip});
 }
 
+void stream::handshake(boost::system::error_code& ec) {
+    ec = {};
+    if (!tls_) return;
+    tls_->handshake(ssl::stream_base::client, ec);
+    if (ec) failure_ = classify_handshake_error(ec, native_tls());
+}
+
 void stream::close() noexcept {
     boost::system::error_code ignored;
     if (socket_.is_open()) {

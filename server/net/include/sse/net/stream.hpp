@@ -74,6 +74,10 @@ public:
             token);
     }
 
+    /// The TLS handshake, blocking (a plain stream returns at once). On failure `ec` is Asio's
+    /// code and tls_failure() has the classified cause.
+    void handshake(boost::system::error_code& ec);
+
     /// Why the last handshake failed (empty when it did not).
     const net::tls_failure& tls_failure() const noexcept { return failure_; }
 
