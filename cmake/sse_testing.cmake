@@ -1,15 +1,15 @@
-# sse_add_test(<name> LABELS <label>... SOURCES <src>... [LIBRARIES <lib>...] [FIXTURES <fixture>...])
+# sse_add_test(<name> LABELS <label>... SOURCES <src>... [LIBRARIES <lib>...]
+#              [PROPERTIES <name> <value>...])
 #
 # One way to register a GoogleTest suite, so every test case carries ctest labels (unit,
 # property, server, wasm, browser, slow) and a developer can run one slice:
 # `ctest --preset dev -L unit`. Each TEST() becomes its own ctest entry, so ctest -j spreads them.
 # Under Emscripten (the wasm preset) the executable runs under Node as one entry with the same
-# labels: `ctest --preset wasm -L unit`. FIXTURES names ctest fixtures every entry needs (e.g.
-# tls_certs, which makes the test certificates first).
+# labels: `ctest --preset wasm -L unit`. PROPERTIES go to every entry (e.g. FIXTURES_REQUIRED).
 include(GoogleTest)
 
 function(sse_add_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "LABELS;SOURCES;LIBRARIES;FIXTURES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "LABELS;SOURCES;LIBRARIES;PROPERTIES")
   if(NOT arg_LABELS)
     message(FATAL_ERROR "sse_add_test(${name}): give at least one LABELS entry")
   endif()
@@ -23,21 +23,15 @@ function(sse_add_test name)
     # (node). GoogleTest's output names any failing case; rerun one with
     # `node build/wasm/tests/<name>.js --gtest_filter=...`.
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}")
+    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}" ${arg_PROPERTIES})
+  elseif(label_count EQUAL 1)
+    gtest_discover_tests(${name} PROPERTIES LABELS "${arg_LABELS}" ${arg_PROPERTIES}
+      DISCOVERY_TIMEOUT 60)
   else()
-    list(LENGTH arg_FIXTURES fixture_count)
-    if(label_count EQUAL 1 AND fixture_count LESS_EQUAL 1)
-      set(fixture_property)
-      if(arg_FIXTURES)
-        set(fixture_property FIXTURES_REQUIRED ${arg_FIXTURES})
-      endif()
-      gtest_discover_tests(${name} PROPERTIES LABELS "${arg_LABELS}" ${fixture_property} DISCOVERY_TIMEOUT 60)
-    else()
-      # CMake 3.25's test discovery splits a list-valued property into separate arguments, so a
-      # suite with several labels (or fixtures) runs as one ctest entry that carries them all.
-      add_test(NAME ${name} COMMAND ${name})
-      set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}" FIXTURES_REQUIRED "${arg_FIXTURES}")
-    endif()
+    # CMake 3.25's test discovery splits a list-valued property into separate arguments, so a
+    # suite with several labels runs as one ctest entry that carries them all.
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${arg_LABELS}" ${arg_PROPERTIES})
   endif()
 endfunction()
 
