@@ -15,7 +15,16 @@
 #include <system_error>
 #include <vector>
 
+// GCC 12 at -O2/-O3 reports a false -Wmaybe-uninitialized inside Beast's basic_parser (on the
+// boost::optional its content_length() returns; GCC bug 80635), where it is instantiated.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/http/basic_parser.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "sse/net/header.hpp"
 
