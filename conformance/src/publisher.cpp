@@ -1,7 +1,7 @@
 #include "publisher.hpp"
 
 #include "child_process.hpp"
-#include "http_probe.hpp"
+#include "sse/net/error.hpp"
 
 namespace sse::conformance {
 
@@ -19,6 +19,24 @@ std::string data_as_received(std::string_view d) {
 }
 
 namespace {
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string percent_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size() * 3);
+    for (unsigned char c : s) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '.' || c == '_' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
 
 std::string substitute(std::string_view tmpl, const publish_request& e) {
     std::string out;
@@ -40,28 +58,40 @@ std::string substitute(std::string_view tmpl, const publish_request& e) {
 }  // namespace
 
 std::optional<publisher> publisher::make(const std::string& url_template, const std::string& command,
+                                         const net::header_list& headers, const probe_settings& settings,
                                          std::chrono::milliseconds timeout, std::string& error) {
     if (url_template.empty() && command.empty()) return std::nullopt;
     publisher p;
     p.timeout_ = timeout;
     p.command_ = command;
+    p.headers_ = headers;
+    p.settings_ = settings;
     if (!url_template.empty()) {
-        auto u = parse_url(url_template, error);
-        if (!u) {
-            error = "--publish: " + error;
+        net::url u;
+        if (auto ec = net::parse_url(url_template, u)) {
+            error = "--publish: " + ec.message() + ": " + url_template;
             return std::nullopt;
         }
-        const auto q = u->target.find('?');
+        const auto q = u.target.find('?');
         if (q != std::string::npos) {
-            p.query_ = u->target.substr(q + 1);
-            u->target.erase(q);
+            p.query_ = u.target.substr(q + 1);
+            u.target.erase(q);
         }
         if (p.query_.find("{data}") == std::string::npos) {
             error = "--publish: the template has no {data} in its query; e.g. "
                     "'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'";
             return std::nullopt;
         }
-        p.url_ = *u;
+        if (command.empty()) {
+            http_probe reach(settings);
+            if (auto ec = reach.connect(u)) {
+                error = "--publish: " + (net::is_tls_error(ec) ? "TLS handshake with " + u.origin() + " failed: " +
+                                                                     reach.tls_failure().message()
+                                                               : "cannot connect to " + u.origin() + ": " + ec.message());
+                return std::nullopt;
+            }
+        }
+        p.url_ = u;
     }
     return p;
 }
@@ -81,14 +111,17 @@ bool publisher::publish(const publish_request& e, std::string& error) const {
         }
         return true;
     }
-    http_probe probe(timeout_);
+    http_probe probe(settings_);
     if (auto ec = probe.connect(*url_)) {
-        error = "--publish: cannot connect to " + url_->origin() + ": " + ec.message();
+        error = "--publish: cannot connect to " + url_->origin() + ": " +
+                (net::is_tls_error(ec) ? probe.tls_failure().message() : ec.message());
         return false;
     }
-    const std::string body = substitute(query_, e);
-    if (auto ec = probe.send(http_probe::request(
-            "POST", *url_, {"Accept: */*", "Content-Type: application/x-www-form-urlencoded"}, body))) {
+    http_request r{"POST", headers_, substitute(query_, e)};
+    if (!net::find_header(r.headers, "accept")) r.headers.emplace_back("Accept", "*/*");
+    if (!net::find_header(r.headers, "content-type"))
+        r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    if (auto ec = probe.send(http_probe::serialize(*url_, r))) {
         error = "--publish: " + ec.message();
         return false;
     }

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "url.hpp"
+#include "http_probe.hpp"
 
 namespace sse::conformance {
 
@@ -23,17 +23,20 @@ std::string data_as_received(std::string_view data);
 
 /// Publishes through a URL template and/or a command.
 ///
-/// URL template: `http://host:port/path?query`, where the query may contain `{data}`, `{type}`
+/// URL template: `http(s)://host:port/path?query`, where the query may contain `{data}`, `{type}`
 /// and `{topic}` (substituted percent-encoded; `{topic}` is `conformance`). The event is published
 /// with `POST path` and the substituted query as an `application/x-www-form-urlencoded` body, the
-/// way an HTML form posts, e.g. for sse-server:
+/// way an HTML form posts, with the --publish-header headers, over the same TLS settings as the
+/// stream, e.g. for sse-server:
 ///   --publish 'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'
 /// A 2xx answer is success. Command: run with /bin/sh -c, the data on stdin, SSE_TYPE and
 /// SSE_TOPIC in the environment; exit status 0 is success. With both, the command is used.
 class publisher {
 public:
-    /// Empty template and command: not available.
+    /// Empty template and command: not available. A template's server must answer a connection
+    /// (and a TLS handshake) now: else null with `error` set (the run cannot publish).
     static std::optional<publisher> make(const std::string& url_template, const std::string& command,
+                                         const net::header_list& headers, const probe_settings& settings,
                                          std::chrono::milliseconds timeout, std::string& error);
 
     /// Publishes one event; on failure returns false and sets `error` (one line).
@@ -41,10 +44,14 @@ public:
 
     /// How it publishes, for the report ("POST http://.../publish" or "command: ...").
     std::string describe() const;
+    /// Whether it publishes to an https:// URL.
+    bool uses_tls() const noexcept { return command_.empty() && url_ && url_->tls; }
 
 private:
-    std::optional<url> url_;
+    std::optional<net::url> url_;
     std::string query_;
+    net::header_list headers_;
+    probe_settings settings_;
     std::string command_;
     std::chrono::milliseconds timeout_{5000};
 };

@@ -5,6 +5,8 @@
 #include <exception>
 #include <typeinfo>
 
+#include "redactor.hpp"
+
 namespace sse::conformance {
 
 bool case_result::is_blocking() const noexcept {
@@ -82,8 +84,11 @@ std::string utc_now() {
 run_result run(const std::vector<const test_case*>& cases, const run_options& options,
                session& s, const expectations* expect, reporter* progress) {
     using clock = std::chrono::steady_clock;
+    // Secrets given on the command line never reach a report: every text a case returns is
+    // redacted here, before a reporter sees it.
+    const redactor hide(options.request);
     run_result result;
-    result.target = s.describe();
+    result.target = hide.apply(s.describe());
     result.seed = options.seed;
     result.max_success = options.max_success;
     result.strict = options.strict;
@@ -109,6 +114,11 @@ run_result run(const std::vector<const test_case*>& cases, const run_options& op
                                         "the case runs to its end", "unknown exception", ctx.raw);
         }
         if (r.outcome.raw.empty() && r.outcome.result != verdict::pass) r.outcome.raw = ctx.raw;
+        if (!hide.empty()) {
+            for (std::string* text : {&r.outcome.message, &r.outcome.expected, &r.outcome.actual, &r.outcome.raw,
+                                      &r.outcome.counterexample, &r.outcome.repro})
+                *text = hide.apply(*text);
+        }
         r.outcome.elapsed_ms = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count());
         r.grade = grade(c, r.outcome, options.strict);

@@ -121,12 +121,13 @@ std::string retries_text(const std::vector<std::uint64_t>& r) {
 outcome echo_property(context& ctx) {
     auto& s = server_of(ctx);
     if (!s.contract) return outcome::skipped_because("the server does not offer the conformance routes (GET /conformance/)");
-    const url target = s.contract->with_target("/conformance/echo?then=close");
+
     return check_property(ctx, "server/echo/1", [&] {
         const auto items = *rc::gen::container<std::vector<echo_item>>(gen_echo_item());
         nlohmann::json body = nlohmann::json::array();
         for (const auto& e : items) body.push_back(to_json(e));
-        stream_reader r(target, s.timeout, {"Content-Type: application/json"}, "POST", body.dump());
+        stream_reader r(s.route("/conformance/echo?then=close", "POST", body.dump(),
+                                {{"Content-Type", "application/json"}}));
         std::string error;
         RC_ASSERT(r.open(error));
         ctx.raw = r.raw();
@@ -164,9 +165,9 @@ outcome count_resume_property(context& ctx) {
             const int cut = cuts[static_cast<std::size_t>(conn) % cuts.size()];
             std::string t = "/conformance/count?n=" + std::to_string(n);
             if (cut > 0) t += "&close_after=" + std::to_string(cut);
-            std::vector<std::string> extra;
-            if (!last_id.empty()) extra.push_back("Last-Event-ID: " + last_id);
-            stream_reader r(s.contract->with_target(t), s.timeout, extra);
+            net::header_list extra;
+            if (!last_id.empty()) extra.emplace_back("Last-Event-ID", last_id);
+            stream_reader r(s.route(t, "GET", {}, extra));
             std::string error;
             RC_ASSERT(r.open(error));
             transcript += "GET " + t + (last_id.empty() ? "" : " (Last-Event-ID: " + last_id + ")") + " -> " +
@@ -202,7 +203,7 @@ outcome publish_property(context& ctx) {
         const auto sent = *rc::gen::nonEmpty(rc::gen::container<std::vector<publish_request>>(rc::gen::map(
             rc::gen::pair(rc::gen::element<std::string>("", "update", "t\xc3\xa9st"), gen_text(true)),
             [](const std::pair<std::string, std::string>& p) { return publish_request{p.first, p.second}; })));
-        stream_reader r(s.stream, s.timeout);
+        stream_reader r(s.subscribe());
         std::string error;
         RC_ASSERT(r.open(error));
         const std::string sync_nonce = nonce + "-" + std::to_string(++round);

@@ -2,14 +2,80 @@
 
 #include "http_probe.hpp"
 #include "server_session.hpp"
+#include "sse/net/error.hpp"
 
 namespace sse::conformance {
 
+namespace {
+
+// `extra` after `base`, replacing same-named headers of `base`.
+net::header_list merged(net::header_list base, const net::header_list& extra) {
+    for (const auto& [name, value] : extra) net::remove_header(base, name);
+    base.insert(base.end(), extra.begin(), extra.end());
+    return base;
+}
+
+std::string plural(std::size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
 std::string server_session::describe() const {
     std::string d = label.empty() ? stream.str() : label;
+    if (request.method != "GET" || !request.body.empty()) {
+        d += "; request: " + request.method;
+        if (!request.body.empty()) d += " with a " + plural(request.body.size(), "byte") + " body";
+    }
+    if (!request.headers.empty()) d += "; " + plural(request.headers.size(), "request header") + " (values redacted)";
+    if (!request.cookie.empty()) d += "; a cookie (redacted)";
+    if (request.follow_redirects) d += "; redirects followed (-L)";
+    const bool any_tls = stream.tls || (publisher && publisher->uses_tls());
+    if (any_tls) {
+        if (!settings.verify) d += "; TLS verification OFF (-k): the server's identity is not checked";
+        else if (!request.ca_file.empty()) d += "; TLS verified against --cacert " + request.ca_file;
+        else d += "; TLS verified against the system trust store";
+    }
     d += contract ? "; conformance routes: yes" : "; conformance routes: no";
     d += publisher ? "; publish: " + publisher->describe() : "; publish: no";
     return d;
+}
+
+net::header_list server_session::plain_headers(net::header_list extra) const {
+    net::header_list h(request.headers.begin(), request.headers.end());
+    if (!request.cookie.empty()) h.emplace_back("Cookie", request.cookie);
+    return merged(std::move(h), extra);
+}
+
+stream_request server_session::subscribe(net::header_list extra) const {
+    stream_request r;
+    r.settings = settings;
+    r.url = stream;
+    r.request.method = request.method;
+    r.request.body = request.body;
+    net::header_list h(request.headers.begin(), request.headers.end());
+    if (!request.body.empty() && !request.content_type.empty() && !net::find_header(h, "content-type"))
+        h.emplace_back("Content-Type", request.content_type);
+    if (!request.cookie.empty()) h.emplace_back("Cookie", request.cookie);
+    r.request.headers = merged(std::move(h), extra);
+    r.follow_redirects = request.follow_redirects;
+    r.max_redirects = request.max_redirects;
+    r.timeout = timeout;
+    r.idle_timeout = request.idle_timeout;
+    return r;
+}
+
+stream_request server_session::route(std::string target, std::string method, std::string body,
+                                     net::header_list extra) const {
+    stream_request r;
+    r.settings = settings;
+    r.url = (contract ? *contract : stream).with_target(std::move(target));
+    r.request = {std::move(method), plain_headers(std::move(extra)), std::move(body)};
+    r.follow_redirects = request.follow_redirects;
+    r.max_redirects = request.max_redirects;
+    r.timeout = timeout;
+    r.idle_timeout = request.idle_timeout;
+    return r;
 }
 
 namespace {
@@ -24,14 +90,29 @@ const std::vector<publish_request>& sample_events() {
     return sample;
 }
 
+// What to do about a TLS failure, after its one-line cause.
+std::string tls_hint(std::error_code ec, const net::url& u) {
+    using net::errc;
+    if (ec == errc::tls_unknown_ca || ec == errc::tls_self_signed)
+        return "; for a private CA pass --cacert FILE, or -k to skip verification";
+    if (ec == errc::tls_name_mismatch)
+        return "; the certificate is not for '" + u.host + "': use the name it was issued for, or -k to skip verification";
+    if (ec == errc::tls_expired || ec == errc::tls_not_yet_valid || ec == errc::tls_certificate_rejected)
+        return "; -k skips verification";
+    return {};
+}
+
 }  // namespace
 
 const baseline& server_session::baseline() {
     if (baseline_) return *baseline_;
     baseline_.emplace();
     auto& b = *baseline_;
-    stream_reader reader(stream, timeout);
-    if (!reader.open(b.error)) {
+    stream_reader reader(subscribe());
+    const bool opened = reader.open(b.error);
+    b.request = reader.request_text();
+    b.redirects = reader.redirects();
+    if (!opened) {
         b.raw = reader.raw();
         return b;
     }
@@ -51,29 +132,53 @@ const baseline& server_session::baseline() {
 }
 
 std::unique_ptr<server_session> open_server_session(const run_options& options, std::string& error) {
-    auto u = parse_url(options.url, error);
-    if (!u) return nullptr;
+    net::url u;
+    if (auto ec = net::parse_url(options.url, u)) {
+        error = ec.message() + " (got '" + options.url + "')";
+        return nullptr;
+    }
+    auto s = std::make_unique<server_session>();
+    s->stream = u;
+    s->timeout = options.timeout;
+    s->request = options.request;
+    const auto& rq = options.request;
+    s->settings.connect_timeout = rq.connect_timeout.count() > 0 ? rq.connect_timeout : options.timeout;
+    s->settings.first_byte_timeout = rq.first_byte_timeout.count() > 0 ? rq.first_byte_timeout : options.timeout;
+    s->settings.verify = !rq.insecure;
+    net::tls_failure tls_error;
+    s->settings.tls = net::make_tls_context({!rq.insecure, rq.ca_file}, tls_error);
+    if (!s->settings.tls) {
+        error = "--cacert: " + tls_error.message();
+        return nullptr;
+    }
     {
-        // An unreachable target is a usage problem (exit 2), not 20 failed cases.
-        http_probe reach(options.timeout);
-        if (auto ec = reach.connect(*u)) {
-            error = "cannot connect to " + u->origin() + ": " + ec.message() + " (is the server running?)";
+        // An unreachable target (or one whose TLS fails) is a usage problem (exit 2), not 20
+        // failed cases.
+        http_probe reach(s->settings);
+        if (auto ec = reach.connect(u)) {
+            if (net::is_tls_error(ec))
+                error = "TLS handshake with " + u.origin() + " failed: " + reach.tls_failure().message() + tls_hint(ec, u);
+            else
+                error = "cannot connect to " + u.origin() + ": " + ec.message() + " (is the server running?)";
             return nullptr;
         }
     }
-    auto s = std::make_unique<server_session>();
-    s->stream = *u;
-    s->timeout = options.timeout;
-    s->publisher = publisher::make(options.publish_url, options.publish_cmd, options.timeout, error);
-    if (!error.empty()) return nullptr;
+    std::string publish_error;
+    s->publisher = publisher::make(options.publish_url, options.publish_cmd,
+                                   net::header_list(rq.publish_headers.begin(), rq.publish_headers.end()),
+                                   s->settings, options.timeout, publish_error);
+    if (!publish_error.empty()) {
+        error = publish_error;
+        return nullptr;
+    }
     // The contract: GET /conformance/ answers {"contract":1,...} (server/README.md).
-    stream_reader probe(u->with_target("/conformance/"), options.timeout, {"Accept: application/json"});
+    stream_reader probe(s->route("/conformance/", "GET", {}, {{"Accept", "application/json"}}));
     std::string ignored;
     if (probe.open(ignored) && probe.data().head.status == 200) {
         probe.read_until([](const capture&) { return false; }, options.timeout);
         try {
             const auto doc = nlohmann::json::parse(probe.data().body);
-            if (doc.is_object() && doc.value("contract", 0) == 1) s->contract = u->with_target("/");
+            if (doc.is_object() && doc.value("contract", 0) == 1) s->contract = probe.final_url().with_target("/");
         } catch (const nlohmann::json::exception&) {
             // not the contract: active cases use the publish hook or skip
         }
@@ -84,8 +189,8 @@ std::unique_ptr<server_session> open_server_session(const run_options& options, 
 mode server_mode() {
     return mode{
         .name = "server",
-        .summary = "test the SSE server streaming at URL",
-        .help = "  server URL [--publish TEMPLATE] [--publish-cmd CMD]\n",
+        .summary = "test the SSE server streaming at URL (http:// or https://)",
+        .help = "  server URL [REQUEST OPTIONS] [--publish TEMPLATE] [--publish-cmd CMD]\n",
         .target = target::server,
         .open = [](const run_options& o, std::string& error) -> std::unique_ptr<session> {
             return open_server_session(o, error);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server_cases.hpp"
+#include "sse/net/request.hpp"
 
 namespace sse::conformance {
 
@@ -30,15 +31,26 @@ std::string describe(const seen_event& e) {
 
 namespace {
 
+// The request the baseline sent, for failure details (reports redact its secrets).
+std::string request_sent(const baseline& b) {
+    return b.request.empty() ? std::string() : "\n\nrequest sent:\n" + b.request;
+}
+
 // The baseline, or the outcome that explains why there is none.
 const baseline* baseline_or(context& ctx, outcome& why) {
     auto& b = server_of(ctx).baseline();
     ctx.raw = b.raw;
     if (!b.ok) {
-        why = outcome::failed("no response: " + b.error, "a response head", b.error, b.raw);
+        why = outcome::failed("no response: " + b.error, "a response head", b.error + request_sent(b), b.raw);
         return nullptr;
     }
     return &b;
+}
+
+std::string redirect_chain(const baseline& b) {
+    std::string chain;
+    for (const auto& h : b.redirects) chain += " after " + std::to_string(h.status) + " -> " + h.location;
+    return chain;
 }
 
 std::vector<std::string> observations_of(const capture& c, sse::severity at_least,
@@ -58,33 +70,50 @@ outcome status_200(context& ctx) {
     outcome why;
     const auto* b = baseline_or(ctx, why);
     if (b == nullptr) return why;
-    const int status = b->cap.head.status;
-    if (status != 200)
-        return outcome::failed("the stream answered " + std::to_string(status), "200",
-                               std::to_string(status) + " " + b->cap.head.reason, b->raw);
-    return outcome::passed("200 " + b->cap.head.reason);
+    const auto& head = b->cap.head;
+    const int status = head.status;
+    const std::string actual = std::to_string(status) + " " + head.reason;
+    if (net::is_redirect(status)) {
+        // A redirect is the server's answer, reported as such: -L follows it (EventSource would).
+        const auto location = head.header("location");
+        const bool follow_on = server_of(ctx).request.follow_redirects;
+        return outcome::failed("the stream answered " + actual + ", a redirect to " +
+                                   (location.empty() ? std::string("(no Location)") : std::string(location)) +
+                                   (follow_on ? " (not followed: too many redirects or no usable Location)"
+                                                 : " (not followed: pass -L/--location to follow it)"),
+                               "200", actual + "\nLocation: " + std::string(location) + request_sent(*b), b->raw);
+    }
+    if (status != 200) {
+        const char* hint = status == 401 || status == 403 ? " (credentials: -H 'Authorization: ...', -b, --header-file)"
+                           : status == 405               ? " (another method? -X, -d)"
+                                                         : "";
+        return outcome::failed("the stream answered " + std::to_string(status) + hint, "200",
+                               actual + request_sent(*b), b->raw);
+    }
+    return outcome::passed("200 " + head.reason + redirect_chain(*b));
 }
 
 outcome content_type(context& ctx) {
     outcome why;
     const auto* b = baseline_or(ctx, why);
     if (b == nullptr) return why;
-    const auto ct = b->cap.head.field("content-type");
-    if (!ct) return outcome::failed("no Content-Type", "Content-Type: text/event-stream", "(none)", b->raw);
-    if (!sse::is_event_stream(*ct))
-        return outcome::failed("Content-Type is not text/event-stream", "text/event-stream", *ct, b->raw);
-    return outcome::passed("Content-Type: " + *ct);
+    if (!b->cap.head.has_header("content-type"))
+        return outcome::failed("no Content-Type", "Content-Type: text/event-stream", "(none)", b->raw);
+    const std::string ct(b->cap.head.header("content-type"));
+    if (!sse::is_event_stream(ct))
+        return outcome::failed("Content-Type is not text/event-stream", "text/event-stream", ct, b->raw);
+    return outcome::passed("Content-Type: " + ct);
 }
 
 outcome no_content_length(context& ctx) {
     outcome why;
     const auto* b = baseline_or(ctx, why);
     if (b == nullptr) return why;
-    if (auto cl = b->cap.head.field("content-length"))
+    if (b->cap.head.has_header("content-length"))
         return outcome::failed("the stream has a Content-Length", "no Content-Length",
-                               "Content-Length: " + *cl, b->raw);
-    return outcome::passed(b->cap.head.is_chunked() ? "chunked, no Content-Length"
-                                                    : "no Content-Length (close-delimited)");
+                               "Content-Length: " + std::string(b->cap.head.header("content-length")), b->raw);
+    return outcome::passed(b->cap.head.chunked ? "chunked, no Content-Length"
+                                               : "no Content-Length (close-delimited)");
 }
 
 outcome cache_control(context& ctx) {
@@ -92,7 +121,7 @@ outcome cache_control(context& ctx) {
     const auto* b = baseline_or(ctx, why);
     if (b == nullptr) return why;
     std::string all;
-    for (const auto& v : b->cap.head.all("cache-control")) all += (all.empty() ? "" : ", ") + v;
+    for (const auto v : b->cap.head.headers_named("cache-control")) all += (all.empty() ? "" : ", ") + std::string(v);
     std::string lower = all;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     if (lower.find("no-cache") == std::string::npos && lower.find("no-store") == std::string::npos)

@@ -11,7 +11,6 @@
 #include "sse/conformance/context.hpp"
 #include "sse/conformance/registry.hpp"
 #include "stream_capture.hpp"
-#include "url.hpp"
 
 namespace sse::conformance {
 
@@ -22,21 +21,36 @@ struct baseline {
     std::string error;  ///< why there is no head (connect failure, timeout)
     capture cap;
     std::string raw;    ///< head + body as received
+    std::string request;  ///< the request as sent (reports redact its secrets)
+    std::vector<hop> redirects;  ///< followed with -L on the way to the stream
     std::vector<publish_request> published;  ///< what the baseline published, if it could
     std::string publish_error;
 };
 
 class server_session : public session {
 public:
-    url stream;                         ///< the stream URL under test
-    std::optional<url> contract;        ///< the origin, when it speaks the conformance contract
+    net::url stream;                    ///< the stream URL under test
+    std::optional<net::url> contract;   ///< the origin, when it speaks the conformance contract
     std::optional<conformance::publisher> publisher;
     std::string label;                  ///< "sse-server (embedded)" or the URL
     std::chrono::milliseconds timeout{5000};
+    request_options request;            ///< how requests are made (-X, -d, -H, -b, -L, ...)
+    probe_settings settings;            ///< TLS context and transport timeouts
     /// Things the session keeps alive (the embedded server); released last.
     std::shared_ptr<void> resources;
 
     std::string describe() const override;
+
+    /// The request that opens the stream, the same for every case: the method, body, headers and
+    /// cookie of the command line, then `extra` (e.g. Last-Event-ID), which replaces same-named ones.
+    stream_request subscribe(net::header_list extra = {}) const;
+    /// A request to a conformance route (`target` at the contract origin): the user's headers and
+    /// cookie, then `extra`; the route's own method and body.
+    stream_request route(std::string target, std::string method = "GET", std::string body = {},
+                         net::header_list extra = {}) const;
+    /// The user's headers and cookie (no body headers), then `extra`: for other methods on the
+    /// stream URL (HEAD, OPTIONS, CORS).
+    net::header_list plain_headers(net::header_list extra = {}) const;
 
     /// The baseline subscription, made on first use and cached.
     const conformance::baseline& baseline();
@@ -46,7 +60,8 @@ private:
 };
 
 /// Builds a server session for `options.url` (and the publish hook), detecting the conformance
-/// contract at `GET origin/conformance/`. Returns null with `error` set on bad options.
+/// contract at `GET origin/conformance/`. Returns null with `error` set on bad options or when the
+/// server cannot be reached (a TLS failure names its cause).
 std::unique_ptr<server_session> open_server_session(const run_options& options, std::string& error);
 
 /// The `server` mode (registered by register_server_cases).

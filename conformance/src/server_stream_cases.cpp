@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server_cases.hpp"
+#include "sse/net/header.hpp"
 #include "sync.hpp"
 
 namespace sse::conformance {
@@ -33,7 +34,7 @@ std::optional<outcome> open_synced(const server_session& s, stream_reader& r, co
 
 outcome head_flushed(context& ctx) {
     auto& s = server_of(ctx);
-    stream_reader r(s.stream, s.timeout);
+    stream_reader r(s.subscribe());
     std::string error;
     const bool ok = r.open(error);
     ctx.raw = r.raw();
@@ -46,7 +47,7 @@ outcome head_flushed(context& ctx) {
 outcome event_flushed(context& ctx) {
     auto& s = server_of(ctx);
     if (!s.publisher) return needs_publisher(s);
-    stream_reader r(s.stream, s.timeout);
+    stream_reader r(s.subscribe());
     std::string error;
     if (!r.open(error)) return outcome::failed("no stream", "a stream", error, r.raw());
     const std::string nonce = make_nonce(ctx.seed);
@@ -68,7 +69,7 @@ outcome event_flushed(context& ctx) {
 
 outcome heartbeat(context& ctx) {
     auto& s = server_of(ctx);
-    stream_reader r(s.stream, s.timeout);
+    stream_reader r(s.subscribe());
     std::string error;
     if (!r.open(error)) return outcome::skipped_because("no stream: " + error);
     r.read_until([](const capture& c) { return c.comments.size() >= 3; }, s.timeout);
@@ -86,18 +87,30 @@ outcome heartbeat(context& ctx) {
                                   (gaps.empty() ? "" : "; intervals " + gaps));
 }
 
-outcome other_method(context& ctx, const std::string& method, std::vector<std::string> extra) {
+// The stream URL asked with another method (or with an Origin): what the server answers, for
+// information. A GET (CORS) sends the stream request's body too.
+outcome other_method(context& ctx, const std::string& method, net::header_list extra) {
     auto& s = server_of(ctx);
-    http_probe p(s.timeout);
-    if (auto ec = p.connect(s.stream)) return outcome::skipped_because("cannot connect: " + ec.message());
-    p.send(http_probe::request(method, s.stream, extra));
-    response_head head;
-    if (auto ec = p.read_head(head)) return outcome::informational(method + ": no answer head: " + ec.message());
+    auto req = s.subscribe(std::move(extra));
+    req.request.method = method;
+    if (method != s.request.method) {
+        req.request.body.clear();
+        req.request.headers = s.plain_headers(req.request.headers);
+        net::remove_header(req.request.headers, "content-type");
+    }
+    req.follow_redirects = false;
+    stream_reader probe(std::move(req));
+    std::string error;
+    if (!probe.open(error)) {
+        if (error.rfind("no complete response head", 0) == 0) return outcome::informational(method + ": " + error);
+        return outcome::skipped_because(error);
+    }
+    const auto& head = probe.data().head;
     ctx.raw = head.raw;
     std::string fields;
     for (const char* name : {"content-type", "allow", "access-control-allow-origin", "access-control-allow-methods",
                              "access-control-allow-headers", "vary"}) {
-        if (auto v = head.field(name)) fields += std::string("; ") + name + ": " + *v;
+        if (head.has_header(name)) fields += std::string("; ") + name + ": " + std::string(head.header(name));
     }
     return outcome::informational(method + " -> " + std::to_string(head.status) + " " + head.reason + fields);
 }
@@ -105,12 +118,12 @@ outcome other_method(context& ctx, const std::string& method, std::vector<std::s
 outcome head_request(context& ctx) { return other_method(ctx, "HEAD", {}); }
 outcome options_request(context& ctx) { return other_method(ctx, "OPTIONS", {}); }
 outcome cors_request(context& ctx) {
-    return other_method(ctx, "GET", {"Origin: http://conformance.invalid"});
+    return other_method(ctx, server_of(ctx).request.method, {{"Origin", "http://conformance.invalid"}});
 }
 outcome cors_preflight(context& ctx) {
-    return other_method(ctx, "OPTIONS", {"Origin: http://conformance.invalid",
-                                         "Access-Control-Request-Method: GET",
-                                         "Access-Control-Request-Headers: last-event-id"});
+    return other_method(ctx, "OPTIONS", {{"Origin", "http://conformance.invalid"},
+                                         {"Access-Control-Request-Method", server_of(ctx).request.method},
+                                         {"Access-Control-Request-Headers", "last-event-id"}});
 }
 
 // Publishes `count` events tagged with `nonce`; returns the requests (or an error).
@@ -150,7 +163,7 @@ outcome concurrent(context& ctx) {
     std::vector<stream_reader*> raw;
     std::string error;
     for (int i = 0; i < subscribers; ++i) {
-        readers.push_back(std::make_unique<stream_reader>(s.stream, s.timeout));
+        readers.push_back(std::make_unique<stream_reader>(s.subscribe()));
         if (!readers.back()->open(error)) return outcome::failed("subscriber " + std::to_string(i + 1) + " got no stream",
                                                                  "every subscriber gets the stream", error);
         raw.push_back(readers.back().get());
@@ -188,7 +201,7 @@ outcome concurrent(context& ctx) {
 outcome slow_reader(context& ctx) {
     auto& s = server_of(ctx);
     if (!s.publisher) return needs_publisher(s);
-    stream_reader r(s.stream, s.timeout);
+    stream_reader r(s.subscribe());
     const std::string nonce = make_nonce(ctx.seed);
     if (auto failed = open_synced(s, r, nonce)) return *failed;
     std::string error;
@@ -235,7 +248,7 @@ bool is_truncation_signal(const seen_event& e, const run_options& options) {
 outcome resume(context& ctx) {
     auto& s = server_of(ctx);
     if (!s.publisher) return needs_publisher(s);
-    stream_reader a(s.stream, s.timeout);
+    stream_reader a(s.subscribe());
     const std::string nonce = make_nonce(ctx.seed);
     if (auto failed = open_synced(s, a, nonce)) return *failed;
     std::string error;
@@ -252,7 +265,7 @@ outcome resume(context& ctx) {
     // Disconnected after the 3rd event; 2 more are published while away.
     if (!publish_tagged(*s.publisher, nonce, 7, 2, 0, sent, error))
         return outcome::failed("publishing failed", "publish works", error);
-    stream_reader b(s.stream, s.timeout, {"Last-Event-ID: " + first[2].id});
+    stream_reader b(s.subscribe({{"Last-Event-ID", first[2].id}}));
     if (!b.open(error)) return outcome::failed("no stream on reconnection", "a stream", error, b.raw());
     b.read_until([&](const capture& c) { return has_all(c, sent); }, s.timeout);
     ctx.raw = b.raw();

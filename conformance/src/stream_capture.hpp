@@ -15,7 +15,6 @@
 #include <sse/validator.hpp>
 
 #include "http_probe.hpp"
-#include "url.hpp"
 
 namespace sse::conformance {
 
@@ -36,20 +35,40 @@ struct capture {
     std::vector<std::uint64_t> retries;
     std::vector<std::pair<std::chrono::milliseconds, std::string>> comments;
     std::vector<sse::observation> observations;  ///< the validator's, for the body so far
-    bool ended = false;  ///< the server ended the body
+    bool ended = false;    ///< the server ended the body
+    bool stalled = false;  ///< a read saw nothing for the idle timeout (--idle-timeout)
+};
+
+/// One redirect followed on the way to the stream (-L).
+struct hop {
+    int status = 0;
+    std::string location;  ///< as the server sent it
+};
+
+/// What a stream_reader asks for, and how: the request, where, the transport settings, redirects
+/// and the waits.
+struct stream_request {
+    probe_settings settings;
+    net::url url;
+    http_request request;
+    bool follow_redirects = false;
+    std::size_t max_redirects = 20;
+    std::chrono::milliseconds timeout{5000};       ///< the case's wait bound (read_slowly's steps)
+    std::chrono::milliseconds idle_timeout{0};     ///< a read that sees nothing this long stops (0: none)
 };
 
 class stream_reader {
 public:
-    /// `timeout` bounds connect and head; extra: request header lines ("Last-Event-ID: 5").
-    stream_reader(url u, std::chrono::milliseconds timeout, std::vector<std::string> extra = {},
-                  std::string method = "GET", std::string body = {});
+    explicit stream_reader(stream_request r);
 
     ~stream_reader();
     stream_reader(const stream_reader&) = delete;
     stream_reader& operator=(const stream_reader&) = delete;
 
-    /// Connects, sends the request, reads the head. Error: one line saying what failed.
+    /// Connects, sends the request, reads the head; with follow_redirects, follows 3xx answers
+    /// (fetch's rules: 307/308 keep method and body, 303 and a POST's 301/302 become GET; another
+    /// origin gets no credentials). Error: one line saying what failed (a TLS failure names its
+    /// cause). A 3xx that is not followed is a head like any other.
     bool open(std::string& error);
 
     /// Reads until `done(capture)` holds, the stream ends, or `wait` passes. Returns done().
@@ -64,23 +83,28 @@ public:
     void finish();
 
     /// Closes the connection (the client goes away).
-    void close() { probe_.close(); }
+    void close() { probe_->close(); }
 
     const capture& data() const noexcept { return cap_; }
-    const http_probe& probe() const noexcept { return probe_; }
-    /// The head and body bytes received, bounded, for reports.
-    std::string raw() const { return probe_.raw(); }
+    const http_probe& probe() const noexcept { return *probe_; }
+    /// The head and body bytes received (after the heads of redirects followed), bounded, for reports.
+    std::string raw() const { return raw_prefix_ + probe_->raw(); }
+    /// The request as last sent, for reports (header values are redacted by the reports).
+    const std::string& request_text() const noexcept { return sent_; }
+    /// The redirects followed before the final head.
+    const std::vector<hop>& redirects() const noexcept { return hops_; }
+    /// The URL of the final request (after redirects).
+    const net::url& final_url() const noexcept { return req_.url; }
 
 private:
     struct collector;
     void feed(std::string_view bytes);
 
-    url url_;
-    std::chrono::milliseconds timeout_;
-    std::vector<std::string> extra_;
-    std::string method_;
-    std::string body_;
-    http_probe probe_;
+    stream_request req_;
+    std::unique_ptr<http_probe> probe_;
+    std::string sent_;
+    std::string raw_prefix_;
+    std::vector<hop> hops_;
     capture cap_;
     std::unique_ptr<collector> collector_;
     std::unique_ptr<sse::parser> parser_;

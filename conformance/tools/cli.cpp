@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "request_cli.hpp"
+
 #include <charconv>
 #include <string_view>
 
@@ -12,31 +14,7 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
     return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
 }
 
-// "5000", "5000ms", "5s"
-bool parse_duration(std::string_view s, std::chrono::milliseconds& out) {
-    std::uint64_t n = 0;
-    std::uint64_t scale = 1;
-    if (s.size() > 2 && s.substr(s.size() - 2) == "ms") {
-        s.remove_suffix(2);
-    } else if (s.size() > 1 && s.back() == 's') {
-        s.remove_suffix(1);
-        scale = 1000;
-    }
-    if (!parse_u64(s, n) || n == 0 || n > 3'600'000 / scale) return false;
-    out = std::chrono::milliseconds(n * scale);
-    return true;
-}
-
 }  // namespace
-
-std::string shell_quote(const std::string& s) {
-    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") ==
-                          std::string::npos)
-        return s;
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 command_line parse_command_line(int argc, const char* const* argv) {
     command_line cl;
@@ -53,6 +31,11 @@ command_line parse_command_line(int argc, const char* const* argv) {
             value = a.substr(a.find('=') + 1);
             a = a.substr(0, a.find('='));
             inline_value = true;
+        } else if (a.size() > 2 && a[0] == '-' && std::string_view("HXdb").find(a[1]) != std::string_view::npos &&
+                   !(positional.size() >= 1 && positional.front() == "client")) {
+            value = a.substr(2);  // curl's attached form: -H'Name: value', -XPOST
+            a = a.substr(0, 2);
+            inline_value = true;
         }
         auto take = [&](std::string& dst) {
             if (inline_value) {
@@ -67,7 +50,10 @@ command_line parse_command_line(int argc, const char* const* argv) {
             return true;
         };
         std::string v;
-        if (a == "-h" || a == "--help") {
+        const bool client_mode = !positional.empty() && positional.front() == "client";
+        if (!client_mode && parse_request_option(a, take, cl.options.request, cl.request, fail)) {
+            continue;
+        } else if (a == "-h" || a == "--help") {
             cl.help = true;
         } else if (a == "--version") {
             cl.version = true;
@@ -93,7 +79,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
                 fail("--max-success needs an integer from 1 to 100000 (got '" + v + "')");
         } else if (a == "--timeout") {
             if (take(v) && !parse_duration(v, cl.options.timeout))
-                fail("--timeout needs a duration like 5000, 5000ms or 5s, at most an hour (got '" + v + "')");
+                fail("--timeout needs a duration like 5000, 500ms or 10s, at most an hour (got '" + v + "')");
         } else if (a == "--json") {
             take(cl.json_file);
         } else if (a == "--junit") {
@@ -139,6 +125,10 @@ command_line parse_command_line(int argc, const char* const* argv) {
         fail("--publish and --publish-cmd are for server mode (the embedded server publishes by itself)");
     if (!cl.options.truncation_event.empty() && cl.mode != "server" && !cl.mode.empty())
         fail("--truncation-event is for server mode: sse-conformance server URL --truncation-event TYPE");
+    if (cl.request.any && cl.mode != "server")
+        fail("the request options (-H, -X, -d, -b, -k, --cacert, -L, the timeouts, --publish-header) are for "
+             "server mode: sse-conformance server URL -H 'Name: value' ...");
+    finish_request_options(cl.options.request, cl.request);
     return cl;
 }
 
@@ -147,16 +137,18 @@ std::string usage(const std::string& modes_help) {
 
 usage:
   sse-conformance [OPTIONS]                        run the server suite against an embedded sse-server
-  sse-conformance server URL [OPTIONS]             test the SSE server streaming at URL (http:// only)
+  sse-conformance server URL [OPTIONS]             test the SSE server streaming at URL (http:// or https://)
   sse-conformance parser --cmd 'CMD' [OPTIONS]     test a parser: CMD reads a stream on stdin and prints
                                                    sse-parse's JSON lines
   sse-conformance client ... [OPTIONS]             test a client through an adapter (conformance/ADAPTERS.md)
 
 modes' own options:
 )" + modes_help + R"(
+)" + request_options_help() + R"(
 server mode, active cases (any server):
   --publish TEMPLATE   publish with POST: the URL's query, {data} {type} {topic} substituted
-                       (percent-encoded), is sent as a form body; e.g. for sse-server:
+                       (percent-encoded), is sent as a form body (with --publish-header headers,
+                       over TLS for https:// with -k/--cacert as above); e.g. for sse-server:
                        --publish 'http://127.0.0.1:8080/publish?topic=news&data={data}&type={type}'
   --publish-cmd CMD    publish by running CMD (sh -c): data on stdin, SSE_TYPE and SSE_TOPIC set
   A server offering ssekit's conformance routes (GET /conformance/) gets its active cases without them.
@@ -171,7 +163,8 @@ options:
   --skip GLOB          leave out matching cases (repeatable)
   --seed N             RapidCheck seed (default: random, printed; reruns reproduce with it)
   --max-success N      generated cases per property (default 25)
-  --timeout D          hang guard for every wait, e.g. 5000, 500ms, 10s (default 5s)
+  --timeout D          the per-case bound: every wait in a case, e.g. 5000 (ms), 500ms, 10s
+                       (default 5s)
   --strict             SHOULD cases fail instead of warning
   --json FILE          write the results as JSON
   --junit FILE         write JUnit XML (for CI systems)
@@ -182,9 +175,22 @@ options:
   -v, --verbose        every case's result and more raw bytes
   -h, --help           this text;  --version
 
+examples:
+  # an LLM-style streaming API: POST, a bearer token from a file, a JSON body
+  sse-conformance server https://api.example.com/v1/chat/completions \
+      --header-file secrets.txt -d '{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}' \
+      --first-byte-timeout 30s --timeout 60s
+  # a Mercure hub: a subscriber JWT, a publisher JWT for the active cases
+  sse-conformance server 'https://hub.example.com/.well-known/mercure?topic=conformance' \
+      -H 'Authorization: Bearer SUBSCRIBER_JWT' \
+      --publish 'https://hub.example.com/.well-known/mercure?topic={topic}&data={data}&type={type}' \
+      --publish-header 'Authorization: Bearer PUBLISHER_JWT'
+  # a server on a private CA, redirects followed
+  sse-conformance server https://sse.internal:8443/events --cacert ca.pem -L
+
 Progress goes to stderr, the report to stdout. Exit status: 0 every MUST case passed (or every
 outcome matched --expect), 1 a MUST case failed (or an outcome differed from --expect),
-2 usage error or the target could not be reached.
+2 usage error, or the target could not be reached (a TLS failure names its cause).
 )";
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "request_cli.hpp"
 #include "sse/conformance/context.hpp"
 
 namespace sse::conformance {
@@ -17,6 +18,7 @@ struct command_line {
     bool help = false;
     bool version = false;
     bool seed_given = false;
+    request_args request;  ///< how the request options were given (for the reproduction command)
     std::string error;  ///< non-empty: usage error (exit 2), naming the argument
 };
 
@@ -26,8 +28,5 @@ command_line parse_command_line(int argc, const char* const* argv);
 
 /// The full --help text (modes and their options listed from `modes_help`).
 std::string usage(const std::string& modes_help);
-
-/// Quotes `s` for a POSIX shell when it needs it.
-std::string shell_quote(const std::string& s);
 
 }  // namespace sse::conformance

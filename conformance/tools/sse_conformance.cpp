@@ -46,6 +46,7 @@ std::string repro_prefix(const char* argv0, const command_line& cl) {
     std::string p = shell_quote(argv0);
     if (cl.mode == "server") {
         p += " server " + shell_quote(cl.options.url);
+        p += request_repro(cl.options.request, cl.request);  // secrets masked
         if (!cl.options.publish_url.empty()) p += " --publish " + shell_quote(cl.options.publish_url);
         if (!cl.options.publish_cmd.empty()) p += " --publish-cmd " + shell_quote(cl.options.publish_cmd);
     } else if (cl.mode == "parser") {

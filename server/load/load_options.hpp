@@ -7,7 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "sse/client/url.hpp"
+#include "sse/net/tls.hpp"
+#include "sse/net/url.hpp"
 
 namespace sse::load {
 
@@ -18,12 +19,13 @@ enum class publish_mode {
 };
 
 struct load_options {
-    sse::client::url subscribe;                 // --url
-    std::optional<sse::client::url> publish;    // --publish-url (absent with --idle)
+    sse::net::url subscribe;                 // --url
+    std::optional<sse::net::url> publish;    // --publish-url (absent with --idle)
     publish_mode mode = publish_mode::form;     // --publish-mode
     std::string topic = "bench";                // --topic (form mode)
     std::vector<std::pair<std::string, std::string>> publish_headers;  // --publish-header
     std::vector<std::pair<std::string, std::string>> subscribe_headers;  // --header
+    sse::net::tls_options tls;                  // --cacert, -k/--insecure (https URLs)
     std::uint64_t connections = 1000;           // --connections
     unsigned processes = 1;                     // --processes
     unsigned source_ips = 1;                    // --source-ips

@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
                                 : -1;
 
     nlohmann::json j = {
-        {"subscribe_url", "http://" + o.subscribe.host_header() + o.subscribe.target},
+        {"subscribe_url", o.subscribe.str()},
         {"connections", {{"requested", o.connections}, {"open_after_connect", at_connected.open},
                          {"open_at_end", held}, {"failed", t.failed}, {"connect_seconds", connect_seconds},
                          {"processes", o.processes}, {"source_ips", o.source_ips}}},
@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
                     {"parse", t.err_parse}}},
         {"interrupted", interrupted != 0},
     };
-    if (o.publish) j["publish_url"] = "http://" + o.publish->host_header() + o.publish->target;
+    if (o.publish) j["publish_url"] = o.publish->str();
     if (o.server_pid) {
         j["server_rss_kib"] = {{"before", rss_before}, {"held", rss_held}, {"end", rss_end},
                                {"per_connection_bytes", per_conn}};

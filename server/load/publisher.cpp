@@ -14,6 +14,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "sse/net/stream.hpp"
+
 namespace sse::load {
 
 namespace asio = boost::asio;
@@ -39,9 +41,9 @@ std::string url_encode(std::string_view s) {
     return out;
 }
 
+// One keep-alive publish connection: plain or TLS (sse::net::stream), remade after an error.
 struct pub_connection {
-    explicit pub_connection(asio::io_context& io) : socket(io) {}
-    tcp::socket socket;
+    std::unique_ptr<net::stream> stream;
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
     http::response<http::string_body> response;
@@ -56,6 +58,7 @@ struct publisher::state {
     asio::steady_timer timer{io};
     std::vector<std::unique_ptr<pub_connection>> conns;
     tcp::resolver::results_type endpoints;
+    std::shared_ptr<net::tls_context> tls;  // for an https:// publish URL
     std::chrono::steady_clock::time_point started;
     std::uint64_t issued = 0;
     bool stopping = false;  // no new requests; the io stops once none is in flight
@@ -72,8 +75,12 @@ void publisher::start() {
     tcp::resolver resolver(s.io);
     s.endpoints = resolver.resolve(opts_.publish->host, std::to_string(opts_.publish->port), ec);
     if (ec) std::cerr << "sse-load: cannot resolve the publish host: " << ec.message() << "\n";
-    for (unsigned i = 0; i < opts_.publish_connections; ++i)
-        s.conns.push_back(std::make_unique<pub_connection>(s.io));
+    if (opts_.publish->tls) {
+        net::tls_failure error;
+        s.tls = net::make_tls_context(opts_.tls, error);
+        if (!s.tls) std::cerr << "sse-load: publish: " << error.message() << "\n";
+    }
+    for (unsigned i = 0; i < opts_.publish_connections; ++i) s.conns.push_back(std::make_unique<pub_connection>());
     s.started = std::chrono::steady_clock::now();
 
     struct runner {
@@ -85,10 +92,14 @@ void publisher::start() {
         void send(pub_connection& c) {
             const auto& o = p.opts_;
             if (!c.connected) {
+                if (o.publish->tls && !s.tls) return count_error("no TLS context");
+                c.stream = o.publish->tls ? std::make_unique<net::stream>(s.io.get_executor(), s.tls, o.publish->host)
+                                          : std::make_unique<net::stream>(s.io.get_executor());
                 boost::system::error_code ec;
-                c.socket = tcp::socket(s.io);
-                asio::connect(c.socket, s.endpoints, ec);
+                asio::connect(c.stream->socket(), s.endpoints, ec);
                 if (ec) return count_error("connect: " + ec.message());
+                c.stream->handshake(ec);
+                if (ec) return count_error(c.stream->tls_failure().message());
                 c.connected = true;
             }
             const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -100,7 +111,7 @@ void publisher::start() {
             c.request.method(http::verb::post);
             c.request.target(o.publish->target);
             c.request.version(11);
-            c.request.set(http::field::host, o.publish->host_header());
+            c.request.set(http::field::host, o.publish->authority());
             for (const auto& [n, v] : o.publish_headers) c.request.set(n, v);
             if (o.mode == publish_mode::form) {
                 c.request.set(http::field::content_type, "application/x-www-form-urlencoded");
@@ -111,10 +122,10 @@ void publisher::start() {
             }
             c.request.prepare_payload();
             c.busy = true;
-            http::async_write(c.socket, c.request, [this, &c](boost::system::error_code ec, std::size_t) {
+            http::async_write(*c.stream, c.request, [this, &c](boost::system::error_code ec, std::size_t) {
                 if (ec) return broken(c, ec);
                 c.response = {};
-                http::async_read(c.socket, c.buffer, c.response, [this, &c](boost::system::error_code e, std::size_t) {
+                http::async_read(*c.stream, c.buffer, c.response, [this, &c](boost::system::error_code e, std::size_t) {
                     if (e) return broken(c, e);
                     c.busy = false;
                     const unsigned status = c.response.result_int();
@@ -129,8 +140,7 @@ void publisher::start() {
             reset(c);
         }
         void reset(pub_connection& c) {
-            boost::system::error_code ignored;
-            c.socket.close(ignored);
+            if (c.stream) c.stream->close();
             c.buffer.clear();
             c.connected = false;
             c.busy = false;

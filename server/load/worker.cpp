@@ -16,12 +16,15 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
-#include "chunk_decoder.hpp"
 #include "histogram.hpp"
+#include "sse/net/request.hpp"
+#include "sse/net/response_parser.hpp"
+#include "sse/net/stream.hpp"
 #include "sse/parser.hpp"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -49,29 +52,26 @@ sse::parser_limits limits() {
     return l;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
 class pool;
 
 // One subscriber. Holds no read buffer: it waits for readability and the pool reads into one
-// shared buffer, so an idle connection costs a socket, a parser and a few bytes of state.
-struct connection final : sse::handler {
-    connection(pool& p, asio::io_context& io) : owner(p), socket(io), parser(*this, limits()) {}
+// shared buffer, so an idle connection costs a socket (plus TLS state for https), Beast's
+// response parser, an SSE parser and a few bytes of state.
+struct connection final : sse::handler, net::response_parser::handler {
+    connection(pool& p, asio::io_context& io, const std::shared_ptr<net::tls_context>& tls, const std::string& host)
+        : owner(p), stream(tls ? net::stream(io.get_executor(), tls, host) : net::stream(io.get_executor())),
+          http(*this, 64 * 1024), parser(*this, limits()) {}
     sse::action on_event(const sse::event& e) override;
+    void on_head(net::response_head& head) override;
+    bool on_body(std::string_view bytes) override;
 
     pool& owner;
-    tcp::socket socket;
+    net::stream stream;
+    net::response_parser http;
     sse::parser parser;
-    std::string head;  // the response head while it arrives; released afterwards
-    chunk_decoder chunks;
     enum class phase : unsigned char { idle, connecting, head, body, closed } state = phase::idle;
-    bool chunked = false;
+    bool bad_status = false;  // the head was not 200 (set while the response parser runs)
+    bool bad_event = false;   // an event past the SSE parser's limits
 };
 
 class pool {
@@ -82,14 +82,20 @@ public:
         const auto base = o.connections / o.processes;
         count_ = base + (index < o.connections % o.processes ? 1 : 0);
         per_tick_ = o.connect_rate / o.processes / 100.0;  // ticks of 10 ms
-        request_.append("GET ").append(o.subscribe.target).append(" HTTP/1.1\r\nHost: ");
-        request_.append(o.subscribe.host_header()).append("\r\nAccept: text/event-stream\r\n");
-        request_.append("Cache-Control: no-cache\r\n");
-        for (const auto& [n, v] : o.subscribe_headers) request_.append(n).append(": ").append(v).append("\r\n");
-        request_.append("\r\n");
+        net::header_list h = {{"Accept", "text/event-stream"}, {"Cache-Control", "no-cache"}};
+        h.insert(h.end(), o.subscribe_headers.begin(), o.subscribe_headers.end());
+        request_ = net::serialize_request("GET", o.subscribe, h, {});
     }
 
     int run() {
+        if (o_.subscribe.tls) {
+            net::tls_failure error;
+            tls_ = net::make_tls_context(o_.tls, error);
+            if (!tls_) {
+                std::cerr << "sse-load: " << error.message() << "\n";
+                return 1;
+            }
+        }
         boost::system::error_code ec;
         tcp::resolver resolver(io_);
         const auto results = resolver.resolve(o_.subscribe.host, std::to_string(o_.subscribe.port), ec);
@@ -106,6 +112,18 @@ public:
         report();
         io_.run();
         return 0;
+    }
+
+    // The response head of `c` arrived: a stream opens only on 200.
+    void on_head(connection& c, const net::response_head& head) {
+        if (head.status == 200) {
+            c.state = connection::phase::body;
+            --in_flight_;
+            ++open_;
+            return;
+        }
+        if (err_status_ == 0) std::cerr << "sse-load: subscribe answered " << head.status << " " << head.reason << "\n";
+        c.bad_status = true;
     }
 
     void on_event(const sse::event& e) {
@@ -137,34 +155,38 @@ private:
     }
 
     void start_connect(std::uint64_t local) {
-        conns_.push_back(std::make_unique<connection>(*this, io_));
+        conns_.push_back(std::make_unique<connection>(*this, io_, tls_, o_.subscribe.host));
         connection& c = *conns_.back();
         c.state = connection::phase::connecting;
         ++in_flight_;
+        auto& socket = c.stream.socket();
         boost::system::error_code ec;
-        c.socket.open(tcp::v4(), ec);
+        socket.open(tcp::v4(), ec);
         if (!ec && o_.source_ips > 1 && target_.address().is_loopback()) {
             const std::uint64_t global = index_ + local * o_.processes;
             const auto ip = asio::ip::make_address_v4(0x7f000001u + static_cast<unsigned>(global % o_.source_ips));
             // Choose the port at connect() time, per 4-tuple, not per address at bind().
             int one = 1;
-            ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-            c.socket.bind(tcp::endpoint(ip, 0), ec);
+            ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+            socket.bind(tcp::endpoint(ip, 0), ec);
         }
         if (ec) return connect_failed(c, ec);
-        c.socket.async_connect(target_, [this, &c](boost::system::error_code e) {
+        socket.async_connect(target_, [this, &c](boost::system::error_code e) {
             if (e) return connect_failed(c, e);
-            boost::system::error_code we;
-            asio::write(c.socket, asio::buffer(request_), we);  // small, into an empty send buffer
-            if (we) return connect_failed(c, we);
-            c.socket.non_blocking(true, we);
-            c.state = connection::phase::head;
-            wait(c);
+            c.stream.async_handshake([this, &c](boost::system::error_code he) {
+                if (he) return connect_failed(c, he, c.stream.is_tls() ? c.stream.tls_failure().message() : "");
+                boost::system::error_code we;
+                asio::write(c.stream, asio::buffer(request_), we);  // small, into an empty send buffer
+                if (we) return connect_failed(c, we);
+                c.stream.socket().non_blocking(true, we);
+                c.state = connection::phase::head;
+                wait(c);
+            });
         });
     }
 
-    void connect_failed(connection& c, boost::system::error_code ec) {
-        if (err_connect_ == 0) std::cerr << "sse-load: connect failed: " << ec.message() << "\n";
+    void connect_failed(connection& c, boost::system::error_code ec, const std::string& why = {}) {
+        if (err_connect_ == 0) std::cerr << "sse-load: connect failed: " << (why.empty() ? ec.message() : why) << "\n";
         ++err_connect_;
         --in_flight_;
         ++failed_;
@@ -172,7 +194,7 @@ private:
     }
 
     void wait(connection& c) {
-        c.socket.async_wait(tcp::socket::wait_read, [this, &c](boost::system::error_code e) {
+        c.stream.socket().async_wait(tcp::socket::wait_read, [this, &c](boost::system::error_code e) {
             if (e || c.state == connection::phase::closed) return;
             readable(c);
         });
@@ -180,70 +202,33 @@ private:
 
     void readable(connection& c) {
         batch_now_ = now_ns();
-        for (int round = 0; round < 4; ++round) {
+        // Plain: a short read means the socket is drained. TLS: a read returns at most one record
+        // while more may sit decrypted or buffered, so read until would_block; after a fair share
+        // of rounds, yield to other connections and come back without waiting for the socket.
+        const bool tls = c.stream.is_tls();
+        for (int round = 0; round < (tls ? 16 : 4); ++round) {
             boost::system::error_code ec;
-            const std::size_t n = c.socket.read_some(asio::buffer(buffer_), ec);
+            const std::size_t n = c.stream.read_some(asio::buffer(buffer_), ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) return wait(c);
-            if (ec) return lost(c, err_closed_);  // EOF or reset: the server dropped us
+            if (ec) return lost(c, err_closed_);  // EOF, reset, TLS close: the server dropped us
             bytes_ += n;
             if (!consume(c, std::string_view(buffer_.data(), n))) return;
-            if (n < buffer_.size()) return wait(c);
+            if (!tls && n < buffer_.size()) return wait(c);
         }
+        if (tls) return asio::post(io_, [this, &c] {
+            if (c.state != connection::phase::closed) readable(c);
+        });
         wait(c);
     }
 
-    // Handles received bytes; false when the connection was closed.
+    // Hands received bytes to the response parser (head, then de-chunked body into the SSE
+    // parser); false when the connection was closed.
     bool consume(connection& c, std::string_view bytes) {
-        if (c.state == connection::phase::head) {
-            c.head.append(bytes);
-            const auto end = c.head.find("\r\n\r\n");
-            if (end == std::string::npos) {
-                if (c.head.size() > 64 * 1024) return lost(c, err_status_), false;
-                return true;
-            }
-            if (!accept_head(c, std::string_view(c.head).substr(0, end))) return lost(c, err_status_), false;
-            std::string rest = c.head.substr(end + 4);
-            std::string().swap(c.head);
-            c.state = connection::phase::body;
-            --in_flight_;
-            ++open_;
-            return rest.empty() || body(c, rest);
-        }
-        return body(c, bytes);
-    }
-
-    bool accept_head(connection& c, std::string_view head) {
-        // "HTTP/1.1 200 OK"
-        if (head.size() < 12 || head.substr(0, 5) != "HTTP/" || head.substr(8, 5) != " 200 ") {
-            if (err_status_ == 0)
-                std::cerr << "sse-load: subscribe answered '" << head.substr(0, head.find('\r')) << "'\n";
-            return false;
-        }
-        std::size_t pos = head.find("\r\n");
-        while (pos != std::string_view::npos) {
-            const auto next = head.find("\r\n", pos + 2);
-            const auto line = head.substr(pos + 2, next == std::string_view::npos ? head.npos : next - pos - 2);
-            const auto colon = line.find(':');
-            if (colon != std::string_view::npos && iequals(line.substr(0, colon), "transfer-encoding") &&
-                line.find("chunked") != std::string_view::npos)
-                c.chunked = true;
-            pos = next;
-        }
-        return true;
-    }
-
-    bool body(connection& c, std::string_view bytes) {
-        bool ok = true;
-        if (c.chunked) {
-            const auto r = c.chunks.feed(bytes, [&](std::string_view payload) {
-                if (ok && c.parser.feed(payload).error) ok = false;
-            });
-            if (r == chunk_decoder::result::error) return lost(c, err_parse_), false;
-            if (r == chunk_decoder::result::done) return lost(c, err_closed_), false;
-        } else if (c.parser.feed(bytes).error) {
-            ok = false;
-        }
-        if (!ok) return lost(c, err_parse_), false;
+        const auto ec = c.http.feed(bytes);
+        if (c.bad_status) return lost(c, err_status_), false;
+        if (c.bad_event) return lost(c, err_parse_), false;
+        if (ec) return lost(c, c.state == connection::phase::head ? err_status_ : err_parse_), false;
+        if (c.http.done()) return lost(c, err_closed_), false;  // the last chunk: the stream ended
         return true;
     }
 
@@ -255,10 +240,8 @@ private:
     }
 
     void close(connection& c) {
-        boost::system::error_code ignored;
-        c.socket.close(ignored);
+        c.stream.close();
         c.state = connection::phase::closed;
-        std::string().swap(c.head);
     }
 
     std::string status_line(char kind) const {
@@ -306,6 +289,7 @@ private:
     asio::steady_timer report_timer_;
     asio::signal_set signals_;
     tcp::endpoint target_;
+    std::shared_ptr<net::tls_context> tls_;
     std::string request_;
     std::vector<std::unique_ptr<connection>> conns_;
     std::array<char, 64 * 1024> buffer_{};
@@ -320,6 +304,17 @@ private:
 sse::action connection::on_event(const sse::event& e) {
     owner.on_event(e);
     return sse::action::proceed;
+}
+
+void connection::on_head(net::response_head& head) {
+    owner.on_head(*this, head);
+    net::response_head drop = std::move(head);  // sse-load keeps no head: free it now
+}
+
+bool connection::on_body(std::string_view bytes) {
+    if (bad_status) return false;
+    if (parser.feed(bytes).error) bad_event = true;
+    return !bad_event;
 }
 
 }  // namespace

@@ -13,12 +13,9 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
 
 #include "sse/client/client.hpp"
+#include "support/scripted_peer.hpp"
 
 namespace sse::test {
 
@@ -100,50 +97,6 @@ public:
     client_log log;
     std::shared_ptr<sse::client::client> client;
     std::thread thread;
-};
-
-/// A scripted HTTP peer on 127.0.0.1: for each connection it reads the request head, then sends
-/// `reply(n)` (n counts connections from 0) and closes. Runs on its own thread.
-class scripted_peer {
-public:
-    explicit scripted_peer(std::function<std::string(int)> reply)
-        : reply_(std::move(reply)), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-        accept();
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~scripted_peer() {
-        io_.stop();
-        thread_.join();
-    }
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-    int connections() const { return count_; }
-
-private:
-    void accept() {
-        acceptor_.async_accept([this](boost::system::error_code ec, boost::asio::ip::tcp::socket s) {
-            if (ec) return;
-            auto sock = std::make_shared<boost::asio::ip::tcp::socket>(std::move(s));
-            auto buf = std::make_shared<boost::asio::streambuf>();
-            const int n = count_++;
-            boost::asio::async_read_until(*sock, *buf, "\r\n\r\n",
-                                          [this, sock, buf, n](boost::system::error_code e, std::size_t) {
-                                              if (e) return;
-                                              auto out = std::make_shared<std::string>(reply_(n));
-                                              boost::asio::async_write(*sock, boost::asio::buffer(*out),
-                                                                       [sock, out](boost::system::error_code, std::size_t) {
-                                                                           boost::system::error_code ig;
-                                                                           sock->shutdown(boost::asio::ip::tcp::socket::shutdown_send, ig);
-                                                                       });
-                                          });
-            accept();
-        });
-    }
-
-    std::function<std::string(int)> reply_;
-    boost::asio::io_context io_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    std::atomic<int> count_{0};
-    std::thread thread_;
 };
 
 }  // namespace sse::test

@@ -7,6 +7,7 @@
 #include "client_harness.hpp"
 #include "conformance_support.hpp"
 #include "sse/error.hpp"
+#include "sse/net/error.hpp"
 
 namespace {
 
@@ -171,13 +172,16 @@ TEST_F(ClientTest, CloseMidStreamStopsEverythingOnce) {
     EXPECT_EQ(r.client->state(), sse::ready_state::closed);
 }
 
-TEST(ClientPeer, HttpsIsAnErrorNotACrash) {
-    sc::options o;
-    o.url = "https://127.0.0.1:1/events";
-    client_runner r(o);
-    r.client->start();
-    ASSERT_TRUE(r.log.wait_line("closed"));
-    EXPECT_EQ(r.log.lines().front(), "error " + code(sc::errc::unsupported_scheme) + " final");
+TEST(ClientPeer, BadUrlsAreFinalErrorsNotCrashes) {
+    for (const auto& [text, expected] : {std::pair{"ws://127.0.0.1:1/events", sse::net::errc::unsupported_scheme},
+                                         std::pair{"http://127.0.0.1:0/", sse::net::errc::invalid_url}}) {
+        sc::options o;
+        o.url = text;
+        client_runner r(o);
+        r.client->start();
+        ASSERT_TRUE(r.log.wait_line("closed"));
+        EXPECT_EQ(r.log.lines().front(), "error " + code(expected) + " final") << text;
+    }
 }
 
 TEST(ClientPeer, RefusesHeaderInjectionAndBadMethods) {
@@ -194,9 +198,13 @@ TEST(ClientPeer, RefusesHeaderInjectionAndBadMethods) {
     sc::options bad_id = bad_method;
     bad_id.method = "GET";
     bad_id.last_event_id = "a\nb";
+    sc::options bad_cookie = bad_id;
+    bad_cookie.last_event_id.clear();
+    bad_cookie.cookie = "a=b\r\nX: y";
     for (const auto& [o, expected] : {std::pair{bad_value, sc::errc::invalid_header},
                                       std::pair{bad_name, sc::errc::invalid_header},
                                       std::pair{bad_method, sc::errc::invalid_header},
+                                      std::pair{bad_cookie, sc::errc::invalid_header},
                                       std::pair{bad_id, sc::errc::invalid_last_event_id}}) {
         client_runner r(o);
         r.client->start();

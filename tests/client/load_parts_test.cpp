@@ -1,14 +1,12 @@
-// sse-load's header-only parts: the latency histogram and the chunked-body decoder.
+// sse-load's header-only part: the latency histogram (its HTTP is sse::net's, tested in tests/net).
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "chunk_decoder.hpp"
 #include "histogram.hpp"
 
 namespace {
 
-using sse::load::chunk_decoder;
 using sse::load::histogram;
 
 TEST(LoadHistogram, QuantilesAreUpperBoundsWithinThreePercent) {
@@ -44,35 +42,6 @@ TEST(LoadHistogram, SerializesAndMerges) {
     EXPECT_FALSE(copy.deserialize("x"));
     EXPECT_FALSE(copy.deserialize("1 99999:1"));
     EXPECT_EQ(copy.count(), 0u);
-}
-
-std::string decode(const std::string& wire, std::size_t split, chunk_decoder::result& last) {
-    chunk_decoder d;
-    std::string out;
-    auto sink = [&](std::string_view s) { out.append(s); };
-    last = d.feed(std::string_view(wire).substr(0, split), sink);
-    if (last == chunk_decoder::result::more) last = d.feed(std::string_view(wire).substr(split), sink);
-    return out;
-}
-
-TEST(LoadChunkDecoder, DecodesAtEverySplit) {
-    const std::string wire = "5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nTrailer: x\r\n\r\n";
-    for (std::size_t split = 0; split <= wire.size(); ++split) {
-        chunk_decoder::result r;
-        EXPECT_EQ(decode(wire, split, r), "hello0123456789") << split;
-        EXPECT_EQ(r, chunk_decoder::result::done) << split;
-    }
-}
-
-TEST(LoadChunkDecoder, RejectsBadFraming) {
-    for (const std::string bad : {"x\r\n", "5\r\nhelloXX", "\r\n", "5\n"}) {
-        chunk_decoder::result r;
-        decode(bad, bad.size(), r);
-        EXPECT_EQ(r, chunk_decoder::result::error) << bad;
-    }
-    chunk_decoder::result r;
-    decode("3\r\nab", 5, r);
-    EXPECT_EQ(r, chunk_decoder::result::more);
 }
 
 }  // namespace

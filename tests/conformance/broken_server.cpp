@@ -10,6 +10,10 @@
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <nlohmann/json.hpp>
 
 #include <sse/encoder.hpp>
@@ -17,6 +21,7 @@
 namespace sse::test {
 
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 std::string_view to_string(flaw f) {
@@ -31,7 +36,23 @@ std::string_view to_string(flaw f) {
 namespace {
 
 struct request {
-    std::string method, path, query, last_event_id, body;
+    std::string method, path, query, last_event_id, body, authorization, content_type;
+};
+
+// One accepted connection, plain or TLS; blocking I/O on the serving thread.
+struct conn {
+    tcp::socket& socket;
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+
+    template <class F>
+    auto with(F&& f) {
+        return tls ? f(*tls) : f(socket);
+    }
+    bool write(std::string_view bytes) {
+        boost::system::error_code ec;
+        with([&](auto& s) { asio::write(s, asio::buffer(bytes.data(), bytes.size()), ec); });
+        return !ec;
+    }
 };
 
 std::string percent_decode(std::string_view s) {
@@ -73,6 +94,7 @@ std::uint64_t number(std::string_view s, std::uint64_t fallback) {
 
 struct broken_server::impl {
     flaw f;
+    broken_server::options opts;
     asio::io_context ioc;
     tcp::acceptor acceptor{ioc};
     std::thread accept_thread;
@@ -88,7 +110,7 @@ struct broken_server::impl {
     std::atomic<bool> stopping{false};
     int subscriber_count = 0;
 
-    explicit impl(flaw fl) : f(fl) {
+    impl(flaw fl, broken_server::options o) : f(fl), opts(std::move(o)) {
         tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
         acceptor.open(ep.protocol());
         acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -106,7 +128,13 @@ struct broken_server::impl {
             std::lock_guard lock(m);
             sockets.push_back(s);
             threads.emplace_back([this, s] {
-                serve(*s);
+                conn c{*s, nullptr};
+                boost::system::error_code hec;
+                if (opts.tls) {
+                    c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(*s, *opts.tls);
+                    c.tls->handshake(asio::ssl::stream_base::server, hec);
+                }
+                if (!hec) serve(c);
                 boost::system::error_code ignored;  // every answer ends with the connection
                 s->shutdown(tcp::socket::shutdown_both, ignored);
                 s->close(ignored);
@@ -140,67 +168,81 @@ struct broken_server::impl {
 
     std::uint16_t port_ = 0;
 
-    static bool read_request(tcp::socket& s, request& r) {
-        std::string buf;
+    static bool read_request(conn& c, request& r) {
+        boost::beast::flat_buffer buffer;
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(1 << 20);
         boost::system::error_code ec;
-        std::size_t end = 0;
-        while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-            char tmp[4096];
-            const auto n = s.read_some(asio::buffer(tmp), ec);
-            if (ec) return false;
-            buf.append(tmp, n);
-        }
-        std::string_view head(buf.data(), end);
-        const auto sp1 = head.find(' '), sp2 = head.find(' ', sp1 + 1);
-        r.method = std::string(head.substr(0, sp1));
-        std::string target(head.substr(sp1 + 1, sp2 - sp1 - 1));
+        c.with([&](auto& s) { http::read(s, buffer, parser, ec); });
+        if (ec) return false;
+        const auto& m = parser.get();
+        r.method = std::string(m.method_string());
+        const std::string target(m.target());
         const auto q = target.find('?');
         r.path = target.substr(0, q);
         r.query = q == std::string::npos ? "" : target.substr(q + 1);
-        std::size_t content_length = 0;
-        std::size_t pos = head.find("\r\n");
-        while (pos != std::string_view::npos && pos < head.size()) {
-            const auto next = head.find("\r\n", pos + 2);
-            std::string line(head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2));
-            const auto colon = line.find(':');
-            std::string name = line.substr(0, colon);
-            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-            while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-            if (name == "last-event-id") r.last_event_id = value;
-            if (name == "content-length") content_length = number(value, 0);
-            pos = next;
-        }
-        r.body = buf.substr(end + 4);
-        while (r.body.size() < content_length) {
-            char tmp[4096];
-            const auto n = s.read_some(asio::buffer(tmp), ec);
-            if (ec) return false;
-            r.body.append(tmp, n);
-        }
+        r.last_event_id = std::string(m["Last-Event-ID"]);
+        r.authorization = std::string(m[http::field::authorization]);
+        r.content_type = std::string(m[http::field::content_type]);
+        r.body = m.body();
         return true;
     }
 
-    static bool write(tcp::socket& s, std::string_view bytes) {
-        boost::system::error_code ec;
-        asio::write(s, asio::buffer(bytes.data(), bytes.size()), ec);
-        return !ec;
-    }
-
-    void serve(tcp::socket& s) {
+    void serve(conn& s) {
         request r;
         if (!read_request(s, r)) return;
         if (r.method == "GET" && r.path == "/events") return stream(s, r);
+        if (r.path == "/llm") return llm(s, r);
         if (r.method == "POST" && r.path == "/publish") return publish(s, r);
+        if (r.path == "/llm/publish") {
+            if (!authorized(r, opts.publish_token)) return unauthorized(s);
+            return publish(s, r);
+        }
+        if (r.path.size() > 5 && r.path.rfind("/r30", 0) == 0 && r.path[5] == '/') return redirect(s, r);
         if (r.path == "/conformance/" || r.path == "/conformance") {
             const std::string body = R"({"contract":1,"routes":[]})";
-            write(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            s.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
             return;
         }
         if (r.method == "POST" && r.path == "/conformance/echo") return echo(s, r);
         if (r.method == "GET" && r.path == "/conformance/count") return count(s, r);
-        write(s, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        s.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
+
+    static bool authorized(const request& r, const std::string& token) {
+        return token.empty() || r.authorization == "Bearer " + token;
+    }
+
+    static void unauthorized(conn& s) {
+        const std::string body = R"({"error":"missing or wrong bearer token"})";
+        s.write("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Type: application/json\r\n"
+                "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    }
+
+    // An LLM-style streaming endpoint: POST, a bearer token, a JSON object body; then the same
+    // stream as GET /events.
+    void llm(conn& s, const request& r) {
+        if (r.method != "POST") {
+            s.write("HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            return;
+        }
+        if (!authorized(r, opts.token)) return unauthorized(s);
+        const auto body = nlohmann::json::parse(r.body, nullptr, false);
+        if (r.content_type.rfind("application/json", 0) != 0 || !body.is_object()) {
+            s.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            return;
+        }
+        stream(s, r);
+    }
+
+    // /r30N/REST answers N with Location: /REST (and the query), whatever the method.
+    static void redirect(conn& s, const request& r) {
+        const std::string status = r.path.substr(2, 3);
+        std::string location = r.path.substr(5);
+        if (!r.query.empty()) location += "?" + r.query;
+        s.write("HTTP/1.1 " + status + " Redirect\r\nLocation: " + location +
+                "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     }
 
     std::string stream_head() const {
@@ -224,7 +266,7 @@ struct broken_server::impl {
         return out;
     }
 
-    void stream(tcp::socket& s, const request& r) {
+    void stream(conn& s, const request& r) {
         std::size_t cursor = 0;
         int me = 0;
         {
@@ -247,7 +289,7 @@ struct broken_server::impl {
         prologue += f == flaw::bad_retry ? "retry: 1s\n\n" : "retry: 1000\n\n";
         bool head_sent = false;
         if (f != flaw::buffered_head) {
-            if (!write(s, stream_head() + prologue)) return;
+            if (!s.write(stream_head() + prologue)) return;
             head_sent = true;
         }
         while (!stopping) {
@@ -258,7 +300,7 @@ struct broken_server::impl {
                 if (stopping) return;
                 const std::size_t need = f == flaw::buffered_events ? 3 : 1;
                 if (history.size() - cursor < need) {
-                    if (head_sent && !write(s, ": hb\n")) return;
+                    if (head_sent && !s.write(": hb\n")) return;
                     continue;
                 }
                 if (f == flaw::lossy_under_load && history.size() - cursor > 10) cursor = history.size() - 10;
@@ -273,23 +315,23 @@ struct broken_server::impl {
                 head_sent = true;
             }
             for (const auto& e : batch) out += encode_event(e);
-            if (!write(s, out)) return;
+            if (!s.write(out)) return;
             // A slow delivery path, so a burst of publishes piles up (and the flaw drops them).
             if (f == flaw::lossy_under_load) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
     }
 
-    void publish(tcp::socket& s, const request& r) {
+    void publish(conn& s, const request& r) {
         {
             std::lock_guard lock(m);
             event e{history.size() + 1, f == flaw::publish_drops_type ? "" : param(r.body, "type"), param(r.body, "data")};
             history.push_back(std::move(e));
         }
         cv.notify_all();
-        write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        s.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
     }
 
-    void echo(tcp::socket& s, const request& r) {
+    void echo(conn& s, const request& r) {
         std::string out = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
         for (const auto& item : nlohmann::json::parse(r.body)) {
             if (item.contains("comment")) {
@@ -313,15 +355,15 @@ struct broken_server::impl {
             if (item.contains("retry")) msg.retry = item["retry"].get<std::uint64_t>();
             (void)sse::encode(msg, out);
         }
-        write(s, out);
+        s.write(out);
     }
 
-    void count(tcp::socket& s, const request& r) {
+    void count(conn& s, const request& r) {
         const auto n = number(param(r.query, "n"), 0);
         const auto close_after = number(param(r.query, "close_after"), UINT64_MAX);
         const auto start = f == flaw::count_ignores_resume ? 1 : number(r.last_event_id, 0) + 1;
         if (start > n) {
-            write(s, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            s.write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
             return;
         }
         std::string out = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
@@ -329,11 +371,13 @@ struct broken_server::impl {
             const auto v = std::to_string(i);
             (void)sse::encode({.data = std::string_view(v), .id = std::string_view(v)}, out);
         }
-        write(s, out);
+        s.write(out);
     }
 };
 
-broken_server::broken_server(flaw f) : impl_(std::make_unique<impl>(f)) {
+broken_server::broken_server(flaw f) : broken_server(f, options{}) {}
+
+broken_server::broken_server(flaw f, options o) : impl_(std::make_unique<impl>(f, std::move(o))) {
     impl_->port_ = impl_->acceptor.local_endpoint().port();
 }
 broken_server::~broken_server() { stop(); }

@@ -3,13 +3,20 @@
 //
 // It speaks just enough: GET /events (stream, Last-Event-ID resume from one history), POST
 // /publish (form: data, type), GET /conformance/ (the contract marker), POST /conformance/echo
-// (JSON array, encoded with sse::encode), GET /conformance/count. Blocking Asio, one thread per
-// connection; everything bound to 127.0.0.1 and joined on stop().
+// (JSON array, encoded with sse::encode), GET /conformance/count; for the request options of
+// sse-conformance: POST /llm (an LLM-style stream: a bearer token and a JSON object body, else
+// 401 / 400 / 405; then the /events stream), POST /llm/publish (publish with its own token), and
+// /r30N/PATH (any method: status N, Location /PATH). Plain HTTP or TLS; requests are read with
+// Beast's parser. Blocking Asio, one thread per connection; everything bound to 127.0.0.1 and
+// joined on stop().
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+
+#include <boost/asio/ssl/context.hpp>
 
 namespace sse::test {
 
@@ -38,7 +45,14 @@ std::string_view to_string(flaw f);
 
 class broken_server {
 public:
+    struct options {
+        std::shared_ptr<boost::asio::ssl::context> tls;  ///< a server context: serve HTTPS
+        std::string token;          ///< POST /llm needs `Authorization: Bearer <token>` (empty: no check)
+        std::string publish_token;  ///< POST /llm/publish needs `Authorization: Bearer <publish_token>`
+    };
+
     explicit broken_server(flaw f);
+    broken_server(flaw f, options o);
     ~broken_server();  ///< stops
     broken_server(const broken_server&) = delete;
     broken_server& operator=(const broken_server&) = delete;

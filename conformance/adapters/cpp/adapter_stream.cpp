@@ -12,8 +12,10 @@ using json = nlohmann::json;
 // U+FFFD instead of throwing, so a message is never lost.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-bool is_http_url(const json& v) {
-    return v.is_string() && v.get_ref<const std::string&>().starts_with("http://");
+bool is_http_url(const json& v, bool https_too) {
+    if (!v.is_string()) return false;
+    const auto& s = v.get_ref<const std::string&>();
+    return s.starts_with("http://") || (https_too && s.starts_with("https://"));
 }
 
 // An optional non-negative integer parameter; throws when present with another type.
@@ -27,10 +29,10 @@ void check_ms(const json& params, const char* key) {
 sse::client::options to_options(const json& params) {
     if (!params.is_object()) throw std::invalid_argument("the body must be a JSON object");
     auto stream_url = params.find("streamUrl");
-    if (stream_url == params.end() || !is_http_url(*stream_url))
-        throw std::invalid_argument("streamUrl must be an http:// URL (sse::client does not do https)");
+    if (stream_url == params.end() || !is_http_url(*stream_url, true))
+        throw std::invalid_argument("streamUrl must be an http:// or https:// URL");
     auto callback_url = params.find("callbackUrl");
-    if (callback_url == params.end() || !is_http_url(*callback_url))
+    if (callback_url == params.end() || !is_http_url(*callback_url, false))
         throw std::invalid_argument("callbackUrl must be an http:// URL");
     check_ms(params, "initialDelayMs");
     check_ms(params, "readTimeoutMs");  // accepted for compatibility; `read-timeout` is not announced

@@ -19,8 +19,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 callback_sender::callback_sender(const std::string& callback_url, logger log) : log_(std::move(log)) {
-    if (auto ec = sse::client::parse_url(callback_url, base_))
+    if (auto ec = sse::net::parse_url(callback_url, base_))
         throw std::invalid_argument("callbackUrl \"" + callback_url + "\": " + ec.message());
+    if (base_.tls) throw std::invalid_argument("callbackUrl must be an http:// URL (the harness listens on plain HTTP)");
     // callbackUrl/N: drop one trailing slash so "/cb/" and "/cb" both give "/cb/1".
     if (base_.target.size() > 1 && base_.target.back() == '/') base_.target.pop_back();
     if (base_.target.find('?') != std::string::npos)
@@ -85,7 +86,7 @@ void callback_sender::send_one(std::size_t n, const std::string& body) {
         asio::ip::tcp::resolver resolver(io);
         stream.connect(resolver.resolve(base_.host, std::to_string(base_.port)));
         http::request<http::string_body> req{http::verb::post, target, 11};
-        req.set(http::field::host, base_.host_header());
+        req.set(http::field::host, base_.authority());
         req.set(http::field::content_type, "application/json");
         req.set(http::field::user_agent, "sse-client-adapter");
         req.keep_alive(false);

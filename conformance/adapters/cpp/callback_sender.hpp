@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include <sse/client/url.hpp>
+#include <sse/net/url.hpp>
 
 namespace sse::conformance::adapter {
 
@@ -40,7 +40,7 @@ private:
     void send_one(std::size_t n, const std::string& body);
     void fail(const std::string& target, const std::string& why);
 
-    sse::client::url base_;
+    sse::net::url base_;
     logger log_;
     std::mutex mutex_;
     std::condition_variable wake_;

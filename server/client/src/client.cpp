@@ -1,45 +1,25 @@
 #include "sse/client/client.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <optional>
 #include <vector>
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 
-#include "sse/content_type.hpp"
+#include "sse/net/request.hpp"
+#include "sse/net/stream.hpp"
+#include "sse/net/url.hpp"
 #include "sse/parser.hpp"
 
 namespace sse::client {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-namespace {
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-}  // namespace
-
-std::string_view response_head::header(std::string_view name) const noexcept {
-    for (const auto& [n, v] : headers) {
-        if (n.size() != name.size()) continue;
-        bool same = true;
-        for (std::size_t i = 0; i < n.size() && same; ++i) same = ascii_lower(n[i]) == ascii_lower(name[i]);
-        if (same) return v;
-    }
-    return {};
-}
 
 namespace {
 
@@ -48,62 +28,57 @@ std::chrono::milliseconds now() {
         std::chrono::steady_clock::now().time_since_epoch());
 }
 
-// RFC 9110 5.6.2 token: a method or a header name.
-bool is_token(std::string_view s) {
-    if (s.empty()) return false;
-    for (unsigned char c : s) {
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos)
-            return false;
-    }
-    return true;
-}
-
 bool valid_header(const std::pair<std::string, std::string>& h) {
-    if (!is_token(h.first)) return false;
-    for (unsigned char c : h.second)
-        if (c == '\r' || c == '\n' || c == 0) return false;
-    return true;
-}
-
-bool is_redirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    return net::is_token(h.first) && net::is_field_value(h.second);
 }
 
 }  // namespace
 
 struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
+    // One connection: the stream, its response parser and read buffer. Pending operations hold it
+    // (shared_ptr), so abandoning a connection only drops the client's reference; its handlers
+    // then see a stale generation and do nothing.
+    struct connection final : net::response_parser::handler {
+        connection(impl& o, std::uint64_t g, const asio::any_io_executor& ex, std::shared_ptr<net::tls_context> tls,
+                   const std::string& host, std::size_t buffer_size)
+            : owner(o), generation(g),
+              stream(tls ? std::make_unique<net::stream>(ex, std::move(tls), host) : std::make_unique<net::stream>(ex)),
+              parser(*this, o.opts.max_header_size), buffer(buffer_size) {}
+        void on_head(net::response_head& head) override {
+            if (generation == owner.generation) owner.on_header(head);
+        }
+        bool on_body(std::string_view bytes) override {
+            return generation == owner.generation && owner.deliver(bytes);
+        }
+        impl& owner;  // outlives the connection: every handler holding one also holds the impl
+        std::uint64_t generation;
+        std::unique_ptr<net::stream> stream;
+        net::response_parser parser;
+        std::vector<char> buffer;
+        std::string request;
+    };
+
     impl(asio::any_io_executor ex, options o, callbacks c)
-        : strand(asio::make_strand(ex)), resolver(strand), socket(strand), wait_timer(strand),
-          deadline(strand), opts(std::move(o)), cbs(std::move(c)), rc(opts.policy),
-          parser(*this, opts.limits), body_buffer(std::max<std::size_t>(opts.read_buffer_size, 512)) {}
+        : strand(asio::make_strand(ex)), resolver(strand), wait_timer(strand), deadline(strand), opts(std::move(o)),
+          cbs(std::move(c)), rc(opts.policy), parser(*this, opts.limits) {}
 
     asio::strand<asio::any_io_executor> strand;
     tcp::resolver resolver;
-    tcp::socket socket;
     asio::steady_timer wait_timer;
     asio::steady_timer deadline;
     options opts;
     callbacks cbs;
     sse::reconnector rc;
     sse::parser parser;
-    std::vector<char> body_buffer;
+    std::shared_ptr<net::tls_context> tls;  // made on the first https:// connection
 
-    url origin;               // the URL every attempt starts from (EventSource's url)
-    url current;              // after redirects within this attempt
+    net::url origin;          // the URL every attempt starts from (EventSource's url)
+    net::url current;         // after redirects within this attempt
     std::string method;       // after 303 / POST-to-GET rewrites within this attempt
     bool send_body = false;
-    header_list attempt_headers;
-    std::string request;
+    header_list attempt_headers;  // the user's (and on_before_request's), less what redirects strip
     std::size_t redirects = 0;
-    // One connection's HTTP parser and read buffer. Shared with the pending read operation: Beast's
-    // composed read touches them when it completes, even after the connection was abandoned (a
-    // completion already queued when the socket closed), so abandoning only drops our reference.
-    struct http_reader {
-        http::response_parser<http::buffer_body> response;
-        beast::flat_buffer buffer;
-    };
-    std::shared_ptr<http_reader> reader;
+    std::shared_ptr<connection> conn;
     std::uint64_t generation = 0;  // bumped when a connection is abandoned: stale handlers drop
     bool started = false;
     bool closed = false;
@@ -113,6 +88,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     std::atomic<sse::ready_state> snapshot{sse::ready_state::connecting};
     mutable std::mutex id_mutex;
     std::string id_copy;
+    std::string last_event_id_header;
 
     bool live() const { return !closed && !close_requested.load() && !silent.load(); }
 
@@ -139,12 +115,10 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
 
     void abandon_connection() {
         ++generation;
-        boost::system::error_code ignored;
         resolver.cancel();
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
+        if (conn) conn->stream->close();
+        conn.reset();
         deadline.cancel();
-        reader.reset();
     }
 
     void finish_closed() {
@@ -166,10 +140,11 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         if (started || closed) return;
         started = true;
         if (close_requested) return finish_closed();
-        if (auto ec = parse_url(opts.url, origin)) return fail(ec);
-        if (!is_token(opts.method)) return fail(errc::invalid_header);
+        if (auto ec = net::parse_url(opts.url, origin)) return fail(ec);
+        if (!net::is_token(opts.method)) return fail(errc::invalid_header);
         for (const auto& h : opts.headers)
             if (!valid_header(h)) return fail(errc::invalid_header);
+        if (!net::is_field_value(opts.cookie)) return fail(errc::invalid_header);
         if (!opts.last_event_id.empty() && rc.on_last_event_id(opts.last_event_id))
             return fail(errc::invalid_last_event_id);
         act(rc.start(now()), {});
@@ -212,8 +187,6 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         });
     }
 
-    std::string last_event_id_header;
-
     void begin_attempt(std::string last_id) {
         last_event_id_header = std::move(last_id);
         attempt_headers = opts.headers;
@@ -221,136 +194,127 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         if (closed || close_requested) return;
         for (const auto& h : attempt_headers)
             if (!valid_header(h)) return fail(errc::invalid_header);
+        if (!opts.cookie.empty()) attempt_headers.emplace_back("Cookie", opts.cookie);
         current = origin;
         method = opts.method;
         send_body = !opts.body.empty();
         redirects = 0;
-        if (opts.response_timeout.count() > 0) {
-            deadline.expires_after(opts.response_timeout);
-            deadline.async_wait([self = shared_from_this(), g = generation](boost::system::error_code ec) {
-                if (ec || g != self->generation || self->closed) return;
-                self->network_error(errc::timeout);
-            });
-        }
+        arm_deadline();
         do_resolve();
+    }
+
+    // Connect + send + head within response_timeout, for the whole attempt: a redirect does not
+    // extend it.
+    void arm_deadline() {
+        if (opts.response_timeout.count() <= 0) return;
+        if (redirects == 0) deadline.expires_after(opts.response_timeout);
+        deadline.async_wait([self = shared_from_this(), g = generation](boost::system::error_code ec) {
+            if (ec || g != self->generation || self->closed) return;
+            self->network_error(errc::timeout);
+        });
     }
 
     void do_resolve() {
-        resolver.async_resolve(
-            current.host, std::to_string(current.port),
-            [self = shared_from_this(), g = generation](boost::system::error_code ec,
-                                                        tcp::resolver::results_type results) {
-                if (g != self->generation || self->closed) return;
-                if (ec) return self->network_error(ec);
-                asio::async_connect(self->socket, results,
-                                    [self, g](boost::system::error_code ec2, const tcp::endpoint&) {
-                                        if (g != self->generation || self->closed) return;
-                                        if (ec2) return self->network_error(ec2);
-                                        self->do_write();
-                                    });
-            });
+        resolver.async_resolve(current.host, std::to_string(current.port),
+                               [self = shared_from_this(), g = generation](boost::system::error_code ec,
+                                                                           tcp::resolver::results_type results) {
+                                   if (g != self->generation || self->closed) return;
+                                   if (ec) return self->network_error(ec);
+                                   self->do_connect(results);
+                               });
+    }
+
+    void do_connect(const tcp::resolver::results_type& results) {
+        if (current.tls && !tls) {
+            net::tls_failure error;
+            tls = net::make_tls_context(opts.tls, error);
+            if (!tls) return fail(error.code);  // an unreadable CA file does not get better
+        }
+        conn = std::make_shared<connection>(*this, generation, strand, current.tls ? tls : nullptr, current.host,
+                                            std::max<std::size_t>(opts.read_buffer_size, 512));
+        if (method == "HEAD") conn->parser.expect_no_body();
+        net::async_connect(*conn->stream, results, opts.connect_timeout,
+                           [self = shared_from_this(), c = conn](std::error_code ec) {
+                               if (c->generation != self->generation || self->closed) return;
+                               if (ec) return self->network_error(ec);
+                               self->do_write();
+                           });
     }
 
     void do_write() {
-        request.clear();
-        request += method + " " + current.target + " HTTP/1.1\r\nHost: " + current.host_header() +
-                   "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n";
-        if (!last_event_id_header.empty()) request += "Last-Event-ID: " + last_event_id_header + "\r\n";
-        for (const auto& [n, v] : attempt_headers) request += n + ": " + v + "\r\n";
-        if (send_body) request += "Content-Length: " + std::to_string(opts.body.size()) + "\r\n";
-        request += "Connection: close\r\n\r\n";
-        if (send_body) request += opts.body;
-        asio::async_write(socket, asio::buffer(request),
-                          [self = shared_from_this(), g = generation](boost::system::error_code ec, std::size_t) {
-                              if (g != self->generation || self->closed) return;
+        header_list h;
+        h.reserve(attempt_headers.size() + 4);
+        h.emplace_back("Accept", "text/event-stream");
+        h.emplace_back("Cache-Control", "no-cache");
+        if (!last_event_id_header.empty()) h.emplace_back("Last-Event-ID", last_event_id_header);
+        h.insert(h.end(), attempt_headers.begin(), attempt_headers.end());
+        h.emplace_back("Connection", "close");
+        conn->request = net::serialize_request(method, current, h, send_body ? std::string_view(opts.body) : "");
+        asio::async_write(*conn->stream, asio::buffer(conn->request),
+                          [self = shared_from_this(), c = conn](boost::system::error_code ec, std::size_t) {
+                              if (c->generation != self->generation || self->closed) return;
                               if (ec) return self->network_error(ec);
-                              self->read_head();
+                              self->do_read();
                           });
     }
 
-    void read_head() {
-        reader = std::make_shared<http_reader>();
-        reader->response.header_limit(opts.max_header_size);
-        reader->response.body_limit(boost::none);
-        http::async_read_header(socket, reader->buffer, reader->response,
-                                [self = shared_from_this(), g = generation, keep = reader](boost::system::error_code ec, std::size_t) {
-                                    if (g != self->generation || self->closed) return;
-                                    if (ec) return self->network_error(ec);
-                                    self->on_header();
-                                });
+    void do_read() {
+        conn->stream->async_read_some(
+            asio::buffer(conn->buffer), [self = shared_from_this(), c = conn](boost::system::error_code ec, std::size_t n) {
+                if (c->generation != self->generation || self->closed) return;
+                self->on_read(*c, ec, n);
+            });
     }
 
-    void on_header() {
-        const auto& msg = reader->response.get();
-        const int status = static_cast<int>(msg.result_int());
-        if (is_redirect(status)) return follow_redirect(status, msg[http::field::location]);
+    void on_read(connection& c, boost::system::error_code ec, std::size_t n) {
+        if (n > 0) {
+            const auto perr = c.parser.feed(std::string_view(c.buffer.data(), n));
+            // A handler above may have moved on (redirect, open failed, closed, a parser limit).
+            if (c.generation != generation || closed) return;
+            if (perr) return network_error(perr);
+            if (c.parser.done()) return end_of_stream();
+        }
+        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+            if (!c.parser.head_done()) return network_error(c.parser.finish());
+            if (auto ferr = c.parser.finish()) return network_error(ferr);
+            return end_of_stream();
+        }
+        if (ec) return network_error(ec);
+        do_read();
+    }
+
+    // The response head arrived (called from the parser inside on_read).
+    void on_header(net::response_head& head) {
+        if (net::is_redirect(head.status)) return on_redirect(head.status, head.header("location"));
         deadline.cancel();
-        const std::string content_type(msg[http::field::content_type]);
-        const auto a = rc.on_response(now(), status, content_type);
+        const auto a = rc.on_response(now(), head.status, head.header("content-type"));
         if (a.kind == sse::action_kind::fail) {
-            return fail(a.reason == sse::fail_reason::not_event_stream ? errc::not_event_stream
-                                                                         : errc::bad_status);
+            return fail(a.reason == sse::fail_reason::not_event_stream ? errc::not_event_stream : errc::bad_status);
         }
         if (a.kind != sse::action_kind::open) return;
         snapshot = sse::ready_state::open;
-        if (cbs.on_open && live()) {
-            response_head head;
-            head.status = status;
-            head.reason = std::string(msg.reason());
-            for (const auto& f : msg) head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-            cbs.on_open(head);
-        }
+        if (cbs.on_open && live()) cbs.on_open(head);
+    }
+
+    void on_redirect(int status, std::string_view location) {
+        const bool follow = opts.redirects == redirect_mode::follow && redirects < opts.max_redirects;
+        if (cbs.on_redirect && live()) cbs.on_redirect(status, location, follow);
         if (!live()) return;
-        read_body();
-    }
-
-    void follow_redirect(int status, std::string_view location) {
-        url next;
+        if (opts.redirects == redirect_mode::refuse) return fail(errc::redirect_refused);
         if (++redirects > opts.max_redirects) return network_error(errc::too_many_redirects);
-        if (location.empty()) return network_error(errc::bad_redirect);
-        if (auto ec = resolve_location(current, location, next))
-            return network_error(ec == errc::unsupported_scheme ? ec : errc::bad_redirect);
-        // Fetch 4.4 "HTTP-redirect fetch": 303 (unless HEAD), and 301/302 of a POST, become GET
-        // without a body; 307/308 keep the method and body.
-        if ((status == 303 && method != "HEAD") || ((status == 301 || status == 302) && method == "POST")) {
-            method = "GET";
-            send_body = false;
-        }
+        net::url next;
+        if (location.empty() || net::resolve_location(current, location, next))
+            return network_error(errc::bad_redirect);
+        const auto change = net::after_redirect(status, method);
+        net::strip_for_redirect(attempt_headers, !change.keep_body, !next.same_origin(current));
+        method = change.method;
+        send_body = send_body && change.keep_body;
         current = std::move(next);
-        // Keep the attempt's deadline: a redirect loop must not extend it.
-        const auto g = ++generation;
-        (void)g;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        reader.reset();
-        if (opts.response_timeout.count() > 0) {
-            deadline.async_wait([self = shared_from_this(), g2 = generation](boost::system::error_code ec) {
-                if (ec || g2 != self->generation || self->closed) return;
-                self->network_error(errc::timeout);
-            });
-        }
+        ++generation;
+        conn->stream->close();
+        conn.reset();
+        arm_deadline();
         do_resolve();
-    }
-
-    void read_body() {
-        if (reader->response.is_done()) return end_of_stream();
-        auto& body = reader->response.get().body();
-        body.data = body_buffer.data();
-        body.size = body_buffer.size();
-        http::async_read_some(socket, reader->buffer, reader->response,
-                              [self = shared_from_this(), g = generation, keep = reader](boost::system::error_code ec, std::size_t) {
-                                  if (g != self->generation || self->closed) return;
-                                  self->on_read(ec);
-                              });
-    }
-
-    void on_read(boost::system::error_code ec) {
-        if (ec == http::error::need_buffer) ec = {};
-        const std::size_t n = body_buffer.size() - reader->response.get().body().size;
-        if (n > 0 && !deliver(std::string_view(body_buffer.data(), n))) return;
-        if (ec == http::error::end_of_stream) return end_of_stream();
-        if (ec) return network_error(ec);
-        read_body();
     }
 
     // Feeds body bytes to the parser; false when the client stopped (closed or failed).

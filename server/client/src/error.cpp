@@ -11,26 +11,24 @@ public:
     const char* name() const noexcept override { return "sse.client"; }
     std::string message(int value) const override {
         switch (static_cast<errc>(value)) {
-        case errc::invalid_url: return "invalid URL: expected http://host[:port][/path][?query]";
-        case errc::unsupported_scheme:
-            return "unsupported URL scheme: this client speaks plain http:// only (no TLS); "
-                   "put a TLS-terminating proxy in front or use an http:// URL";
         case errc::bad_status:
             return "the server answered with a status other than 200 (204 means stop); "
                    "not reconnecting";
         case errc::not_event_stream:
             return "the response's Content-Type is not text/event-stream; not reconnecting";
         case errc::too_many_redirects: return "too many redirects (see options::max_redirects)";
-        case errc::bad_redirect: return "a redirect without a usable http:// Location header";
+        case errc::bad_redirect: return "a redirect without a usable http(s):// Location header";
         case errc::timeout: return "no response head within options::response_timeout";
         case errc::attempts_exhausted:
             return "gave up: reconnect_policy::max_attempts consecutive attempts failed";
         case errc::end_of_stream: return "the server ended the stream";
         case errc::invalid_header:
             return "invalid request method or header: the method and header names must be HTTP "
-                   "tokens, header values must not contain CR, LF or NUL";
+                   "tokens, header values and the cookie must not contain CR, LF or NUL";
         case errc::invalid_last_event_id:
             return "invalid last event id: it must not contain NUL, CR or LF";
+        case errc::redirect_refused:
+            return "the server answered with a redirect and options::redirects is refuse; not reconnecting";
         }
         return "unknown sse.client error";
     }

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sse::conformance {
@@ -19,10 +21,36 @@ public:
     virtual std::string describe() const = 0;
 };
 
+/// server mode: how every request to the server under test is made (curl's options). Every case
+/// that opens the stream sends the same method, body, headers and cookie (resume cases add
+/// Last-Event-ID). Header and cookie values are secrets: every report shows them redacted.
+struct request_options {
+    std::string method = "GET";  ///< -X (POST when a body is given without -X)
+    /// -H / --header-file, in order; values are secret (redacted in every report).
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;          ///< -d / --data-file
+    std::string content_type;  ///< sent when `body` is and -H gave none: application/json for JSON
+    std::string cookie;        ///< -b, joined "a=1; b=2"; secret
+    bool follow_redirects = false;  ///< -L: follow 3xx on the stream request (else: a case outcome)
+    std::size_t max_redirects = 20;
+    bool insecure = false;     ///< -k: TLS without verification (the run header says so)
+    std::string ca_file;       ///< --cacert: trust only this CA (PEM)
+    /// --publish-header: sent with every --publish request; values are secret.
+    std::vector<std::pair<std::string, std::string>> publish_headers;
+    /// Zero means "the value of --timeout". connect: TCP connect + TLS handshake; first byte:
+    /// from sending the request to the complete response head; idle: the longest silence a read
+    /// of an open stream waits for (zero there: no limit but the case's own wait).
+    std::chrono::milliseconds connect_timeout{0};
+    std::chrono::milliseconds first_byte_timeout{0};
+    std::chrono::milliseconds idle_timeout{0};
+};
+
 /// The options every mode shares (set from the command line).
 struct run_options {
-    /// server mode: the stream URL (`http://host:port/path?query`; no TLS).
+    /// server mode: the stream URL (`http(s)://host:port/path?query`).
     std::string url;
+    /// server mode: how requests are made (method, body, headers, TLS, redirects, timeouts).
+    request_options request;
     /// server mode: how to publish an event, for the active cases on any server. A URL template
     /// (`POST`, body = the event's data; `{type}`, `{id}`, `{topic}` substituted, percent-encoded)
     /// and/or a shell command (the data on stdin; environment SSE_TYPE, SSE_ID, SSE_TOPIC).
@@ -39,11 +67,11 @@ struct run_options {
 
     std::uint64_t seed = 0;          ///< RapidCheck seed; 0 means "pick one and print it"
     std::uint64_t max_success = 25;  ///< RapidCheck tests per property
-    std::chrono::milliseconds timeout{5000};  ///< hang guard for every single wait
+    std::chrono::milliseconds timeout{5000};  ///< the per-case bound: every wait in a case
     bool strict = false;             ///< SHOULD misses fail
     int verbosity = 1;               ///< 0 quiet, 1 normal, 2 verbose
     /// The command line prefix that reproduces this run's target, for repro commands
-    /// (e.g. `sse-conformance server http://127.0.0.1:8080/events`).
+    /// (e.g. `sse-conformance server http://127.0.0.1:8080/events`), secrets already redacted.
     std::string repro_prefix;
 };
 

@@ -7,9 +7,12 @@
 // `retry:`, plus the policy's optional backoff and jitter) and sends `Last-Event-ID`; a status
 // other than 200 (204 included) or a wrong Content-Type ends it for good.
 //
-// HTTP: HTTP/1.1, one request per connection (Connection: close), chunked and close-delimited
-// bodies read incrementally (Beast's response parser with a buffer body), redirects 301, 302,
-// 303, 307 and 308 followed up to options::max_redirects, plain http:// only.
+// HTTP: HTTP/1.1 over plain TCP (http://) or TLS 1.2+ (https://, verified against the system's
+// trust store or options::tls.ca_file), one request per connection (Connection: close), chunked,
+// Content-Length and close-delimited bodies read incrementally (sse::net::response_parser, on
+// Beast's parser), redirects 301, 302, 303, 307 and 308 followed up to options::max_redirects
+// (or refused, options::redirects). The transport is sse::net's, shared with sse-conformance and
+// sse-load.
 //
 // Threading: every handler and every callback runs on one strand of the executor given to
 // create(); start() and close() may be called from any thread (they post to the strand). The io
@@ -38,7 +41,6 @@
 
 #include "sse/client/error.hpp"
 #include "sse/client/options.hpp"
-#include "sse/client/url.hpp"
 #include "sse/reconnector.hpp"
 
 namespace sse::client {

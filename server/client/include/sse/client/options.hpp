@@ -12,30 +12,35 @@
 #include <vector>
 
 #include "sse/event.hpp"
+#include "sse/net/header.hpp"
+#include "sse/net/response_parser.hpp"
+#include "sse/net/tls.hpp"
 #include "sse/parser_limits.hpp"
 #include "sse/reconnect_policy.hpp"
 
 namespace sse::client {
 
 /// Request header fields, in order, as "name", "value" pairs.
-using header_list = std::vector<std::pair<std::string, std::string>>;
+using header_list = sse::net::header_list;
 
-/// The head of the response that opened a stream. Header names are as the server wrote them.
-struct response_head {
-    int status = 0;
-    std::string reason;
-    header_list headers;
+/// The head of the response that opened a stream (status, reason, headers as the server wrote
+/// them; header(name) looks one up case-insensitively).
+using response_head = sse::net::response_head;
 
-    /// The first value of header `name` (ASCII case-insensitive), or an empty view. The view lives
-    /// as long as this object.
-    std::string_view header(std::string_view name) const noexcept;
+/// What the client does with a 301, 302, 303, 307 or 308 answer.
+enum class redirect_mode {
+    follow,  ///< follow up to options::max_redirects (fetch's rules for method and body)
+    refuse,  ///< do not follow: fail for good with errc::redirect_refused (on_redirect says where)
 };
 
 /// Settings of one client. Everything is copied when the client is created.
 struct options {
-    /// `http://host[:port][/path][?query]`. https:// is refused with errc::unsupported_scheme
-    /// (reported through on_error, never thrown or crashed on).
+    /// `http://` or `https://host[:port][/path][?query]`. A malformed URL or another scheme is
+    /// reported through on_error (sse::net::errc), never thrown or crashed on.
     std::string url;
+    /// How https:// servers are checked: verified against the system's trust store by default;
+    /// `tls.ca_file` for a private CA, `tls.verify = false` to skip verification (testing only).
+    sse::net::tls_options tls;
     /// "GET" (EventSource's method) or any other token, e.g. "POST" with `body`.
     std::string method = "GET";
     /// Extra request headers, sent on every attempt. The client itself sends Host, Accept:
@@ -45,6 +50,9 @@ struct options {
     /// The request body (sent with Content-Length on every attempt; dropped after a 303 or a
     /// 301/302 of a POST, which become GET as in fetch).
     std::string body;
+    /// Cookies sent as a `Cookie` header on every attempt, e.g. "session=abc; theme=dark" (no
+    /// cookie jar: Set-Cookie answers are not stored). Must not contain CR, LF or NUL.
+    std::string cookie;
     /// A position to resume from on the first request (as a saved Last-Event-ID). Empty: none,
     /// like a new EventSource. Must not contain NUL, CR or LF (else on_error + closed).
     std::string last_event_id;
@@ -52,11 +60,19 @@ struct options {
     reconnect_policy policy;
     /// Bounds on one event and one line; exceeding one fails the connection for good.
     parser_limits limits;
+    /// Whether 3xx answers are followed. A redirect that leaves the origin (scheme, host or port)
+    /// drops Authorization, Proxy-Authorization and Cookie (headers and `cookie`), as fetch and
+    /// curl do; one that changes the method to GET also drops the body and its Content-* headers.
+    redirect_mode redirects = redirect_mode::follow;
     /// Redirects followed within one attempt before errc::too_many_redirects (a network error:
     /// the reconnector decides whether to retry). 20 is fetch's limit.
     std::size_t max_redirects = 20;
     /// Largest response head accepted (status line and headers).
     std::uint32_t max_header_size = 64 * 1024;
+    /// TCP connect (to the first address that answers) plus the TLS handshake must complete
+    /// within this (sse::net::errc::connect_timeout, a network error: then retry). Zero: no limit
+    /// of its own (response_timeout still applies).
+    std::chrono::milliseconds connect_timeout{10000};
     /// Connect + send + response head must complete within this (errc::timeout, then retry).
     /// Zero: no limit.
     std::chrono::milliseconds response_timeout{30000};
@@ -80,13 +96,19 @@ struct callbacks {
     std::function<void(std::string_view text)> on_comment;
     /// The stream set a new reconnection time with `retry:` (milliseconds).
     std::function<void(std::uint64_t milliseconds)> on_retry;
+    /// A 3xx answer arrived: `followed` says whether the client follows it (it does not with
+    /// redirect_mode::refuse or past max_redirects). `location` is the Location header as sent.
+    std::function<void(int status, std::string_view location, bool followed)> on_redirect;
     /// Something went wrong. `will_retry`: the client waits the reconnection time and
     /// reconnects; false: it is closed for good (on_closed follows). Codes: errc (this library),
-    /// sse::errc (parser limits), or Asio / system codes (connection refused, reset, ...).
+    /// sse::net::errc (URL, connect timeout, TLS: one code per cause, e.g. tls_unknown_ca),
+    /// sse::errc (parser limits), beast.http (a malformed response), or Asio / system codes
+    /// (connection refused, reset, ...). TLS failures are network errors, retried like a
+    /// browser's EventSource does; bound them with policy.max_attempts.
     std::function<void(std::error_code ec, bool will_retry)> on_error;
     /// The client reached readyState CLOSED for good (failure or close()). Called exactly once.
     std::function<void()> on_closed;
-    /// Every body byte as received (after de-chunking), before parsing; for tools and debugging.
+    /// Every body byte as received (after de-chunking, after TLS), before parsing; for tools and debugging.
     /// The view lives during the call.
     std::function<void(std::string_view bytes)> on_bytes;
 };
