@@ -24,8 +24,9 @@ class stream_session;
 /// One per I/O thread, with one timer, armed only while some stream waits: an idle server does not
 /// wake up. The timer's handler runs on that thread, which is the only thread running the streams
 /// added here, so it writes them directly (stream_session::write_now), with no handler posted per
-/// stream. Thread-safe: add() runs on any thread (under the hub's and the session's locks, so it
-/// only takes its own mutex and never calls into a session).
+/// stream. Thread-safe: add() runs on any thread (usually this one, from the hub's fan-out, under
+/// a fan-out shard's and the session's locks, so it only takes its own mutex and never calls into
+/// a session).
 class flusher {
 public:
     /// `executor`: the I/O thread's, which runs the timer's handler and every stream added.
