@@ -32,6 +32,7 @@ std::size_t fanout::backlog_bytes() const {
 void fanout::push(sequenced_event e) {
     std::lock_guard lock(log_mutex_);
     backlog_bytes_ += e.bytes->size();
+    stats_.fanout_backlog_bytes.store(backlog_bytes_, std::memory_order_relaxed);
     log_.push_back({e.id, kind::event, std::move(e.topic), std::move(e.bytes)});
 }
 
@@ -39,6 +40,7 @@ void fanout::broadcast(frame f) {
     {
         std::lock_guard lock(log_mutex_);
         backlog_bytes_ += f->size();
+        stats_.fanout_backlog_bytes.store(backlog_bytes_, std::memory_order_relaxed);
         log_.push_back({0, kind::comment, {}, std::move(f)});
     }
     wake();
@@ -48,6 +50,7 @@ void fanout::close_all(frame last) {
     {
         std::lock_guard lock(log_mutex_);
         if (last) backlog_bytes_ += last->size();
+        stats_.fanout_backlog_bytes.store(backlog_bytes_, std::memory_order_relaxed);
         log_.push_back({0, kind::close, {}, std::move(last)});
     }
     wake();
@@ -162,10 +165,11 @@ void fanout::trim_log_locked() {
     std::uint64_t passed = std::numeric_limits<std::uint64_t>::max();
     for (const auto& s : shards_) passed = std::min(passed, s->cursor);
     while (!log_.empty() && base_ <= passed) {
-        backlog_bytes_ -= log_.front().bytes->size();
+        if (log_.front().bytes) backlog_bytes_ -= log_.front().bytes->size();
         log_.pop_front();
         ++base_;
     }
+    stats_.fanout_backlog_bytes.store(backlog_bytes_, std::memory_order_relaxed);
 }
 
 std::error_code fanout::join(std::size_t k, const std::shared_ptr<subscriber>& sub,

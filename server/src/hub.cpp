@@ -10,7 +10,8 @@ fanout_options fanout_settings(const hub_options& o) {
 }  // namespace
 
 hub::hub(hub_options options, metrics& stats)
-    : sequencer_(options, stats),
+    : stats_(stats),
+      sequencer_(options, stats),
       fanout_(fanout_settings(options), options.first_id_base, stats,
               [this](const std::vector<std::string>& topics) { sequencer_.release(topics); }),
       emit_([this](sequenced_event&& e) { fanout_.push(std::move(e)); }) {}
@@ -21,8 +22,10 @@ publish_result hub::publish(std::string_view topic, std::string_view data, std::
                             id_policy ids) {
     // Checked before sequencing, so a refused event takes no id. Publishers racing past the check
     // can overshoot the backlog by their own events, no more.
-    if (!fanout_.has_room())
+    if (!fanout_.has_room()) {
+        metrics::add(stats_.publish_backlog_refusals);
         return {0, std::make_error_code(std::errc::resource_unavailable_try_again)};
+    }
     const publish_result r = sequencer_.publish(topic, data, type, ids, emit_);
     if (!r.error) fanout_.wake();
     return r;

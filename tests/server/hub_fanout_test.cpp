@@ -185,9 +185,12 @@ TEST_F(hub_fanout_test, a_full_backlog_refuses_publishing_without_taking_an_id) 
     ASSERT_EQ(r.error, std::errc::resource_unavailable_try_again);
     EXPECT_EQ(accepted, 5u);
     EXPECT_EQ(h.last_id(), 1000u + accepted);  // the refused event took no id
+    EXPECT_EQ(stats.publish_backlog_refusals.load(), 1u);
+    EXPECT_EQ(stats.fanout_backlog_bytes.load(), 5u * 117u);
     // The shards catch up, and publishing works again.
     shards.drain_all();
     EXPECT_EQ(s->events().size(), accepted);
+    EXPECT_EQ(stats.fanout_backlog_bytes.load(), 0u);
     EXPECT_EQ(h.publish("t", payload).id, 1001u + accepted);
 }
 

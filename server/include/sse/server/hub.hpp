@@ -114,7 +114,8 @@ public:
     std::size_t shard_count() const noexcept { return fanout_.shard_count(); }
 
 private:
-    sequencer sequencer_;  // declared first: the fanout's leave hook releases its topics
+    metrics& stats_;
+    sequencer sequencer_;  // declared before fanout_: the fanout's leave hook releases its topics
     fanout fanout_;
     const sequencer::emit_fn emit_;  // hands sequenced events to fanout_
 };
