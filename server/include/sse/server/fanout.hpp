@@ -38,7 +38,7 @@ struct fanout_options {
     std::size_t backlog_bytes = std::size_t{64} << 20;
     /// Deliveries a posted shard makes before it yields its thread and posts the rest, so other
     /// work of that thread (a publish request) waits for at most one slice.
-    std::size_t slice = 512;
+    std::size_t slice = 2048;
 };
 
 /// The distribution half of the hub.

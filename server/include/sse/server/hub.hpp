@@ -31,7 +31,7 @@ struct hub_options : sequencer_options {
     /// publish() refuses with std::errc::resource_unavailable_try_again (fan-out is behind).
     std::size_t fanout_backlog = std::size_t{64} << 20;
     /// Deliveries a posted shard makes before it lets other work of its thread run.
-    std::size_t fanout_slice = 512;
+    std::size_t fanout_slice = 2048;
 };
 
 /// The pub/sub core: a sequencer (where ids and events come from: the hub-wide id sequence and
