@@ -31,6 +31,14 @@ rc::Gen<round> gen_round() {
         rc::gen::set(&round::read, rc::gen::inRange(0, 8)));
 }
 
+// GET /events for the topics PREFIX0..PREFIX2 that `subscribed` marks.
+std::string events_target(const std::string& prefix, const std::vector<bool>& subscribed) {
+    std::string target = "/events?";
+    for (std::size_t t = 0; t < subscribed.size(); ++t)
+        if (subscribed[t]) target += "topic=" + prefix + std::to_string(t) + "&";
+    return target;
+}
+
 TEST(server_property, resume_at_random_disconnect_points_has_no_gap_and_no_duplicate) {
     sse::server::config c = test_config();
     c.history_size = 100000;  // this property is about exactness, not about truncation
@@ -46,9 +54,7 @@ TEST(server_property, resume_at_random_disconnect_points_has_no_gap_and_no_dupli
         const auto rounds = *rc::gen::resize(5, rc::gen::nonEmpty(
                                                     rc::gen::container<std::vector<round>>(gen_round())));
 
-        std::string target = "/events?";
-        for (int t = 0; t < 3; ++t)
-            if (subscribed[t]) target += "topic=" + prefix + std::to_string(t) + "&";
+        const std::string target = events_target(prefix, subscribed);
 
         std::vector<std::string> expected, received;
         std::string last_id;
@@ -113,9 +119,7 @@ TEST(server_property, resume_while_another_thread_publishes_has_no_gap_and_no_du
             *rc::gen::resize(60, rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 3)));
         const auto reads = *rc::gen::resize(
             6, rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 8))));
-        std::string target = "/events?";
-        for (int t = 0; t < 3; ++t)
-            if (subscribed[t]) target += "topic=" + prefix + std::to_string(t) + "&";
+        const std::string target = events_target(prefix, subscribed);
 
         // Every connection resumes, the first one from before this case's first event, so what
         // the client must get does not depend on when its registration happened.
