@@ -190,12 +190,11 @@ std::error_code fanout::join(std::size_t k, const std::shared_ptr<subscriber>& s
     for (const auto& [f, id] : plan.frames) sub->deliver(f, id, true);
     auto reg = std::make_unique<registration>();
     reg->sub = sub;
-    reg->topics = std::move(plan.topics);
     reg->skip_through = plan.skip_through;
-    for (const std::string& name : reg->topics) {
-        members& m = s.topics[name];
-        reg->slots.emplace_back(&m, m.size());
-        m.push_back(reg.get());
+    for (std::string& name : plan.topics) {
+        topic_map::value_type& t = *s.topics.try_emplace(std::move(name)).first;
+        reg->slots.emplace_back(&t, t.second.size());
+        t.second.push_back(reg.get());
     }
     s.registrations.emplace(sub.get(), std::move(reg));
     metrics::add(stats_.subscribers);
@@ -235,28 +234,31 @@ void fanout::remove_locked(shard& s, const subscriber* sub) {
     const auto it = s.registrations.find(sub);
     if (it == s.registrations.end()) return;
     registration& r = *it->second;
-    for (auto& [m, slot] : r.slots) {
-        if (slot + 1 != m->size()) {
+    std::vector<std::string_view> names;
+    names.reserve(r.slots.size());
+    for (auto& [t, slot] : r.slots) {
+        std::vector<registration*>& m = t->second;
+        if (slot + 1 != m.size()) {
             // Move the last member into the gap and tell its registration where it went.
-            registration* moved = m->back();
-            (*m)[slot] = moved;
+            registration* moved = m.back();
+            m[slot] = moved;
             for (auto& place : moved->slots)
-                if (place.first == m) place.second = slot;
+                if (place.first == t) place.second = slot;
         }
-        m->pop_back();
+        m.pop_back();
+        names.push_back(t->first);
     }
-    // Arrays live in the map's nodes, which never move: the slots' pointers stay valid through
-    // shrink_to_fit, and an array is erased only once nobody is in it.
-    for (const std::string& name : r.topics) {
-        const auto t = s.topics.find(name);
+    on_leave_(names);
+    for (auto& [t, slot] : r.slots) {
         if (t->second.empty()) {
-            s.topics.erase(t);
+            // Nobody else points at an empty topic's node. Erased by iterator: its key must
+            // not be read while its own node goes.
+            s.topics.erase(s.topics.find(std::string_view(t->first)));
         } else if (t->second.capacity() > 64 && t->second.size() < t->second.capacity() / 4) {
             // A topic that once had a crowd should not keep its array after the crowd left.
             t->second.shrink_to_fit();
         }
     }
-    on_leave_(r.topics);
     metrics::sub(stats_.subscribers);
     {
         std::lock_guard where_lock(where_mutex_);

@@ -13,7 +13,7 @@ hub::hub(hub_options options, metrics& stats)
     : stats_(stats),
       sequencer_(options, stats),
       fanout_(fanout_settings(options), options.first_id_base, stats,
-              [this](const std::vector<std::string>& topics) { sequencer_.release(topics); }),
+              [this](std::span<const std::string_view> topics) { sequencer_.release(topics); }),
       emit_([this](sequenced_event&& e) { fanout_.push(std::move(e)); }) {}
 
 hub::~hub() = default;

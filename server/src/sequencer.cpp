@@ -158,9 +158,9 @@ void sequencer::replay_locked(const std::vector<topic*>& topics, std::uint64_t a
     metrics::add(stats_.events_delivered, replay.size());
 }
 
-void sequencer::release(std::span<const std::string> topic_names) {
+void sequencer::release(std::span<const std::string_view> topic_names) {
     std::lock_guard lock(mutex_);
-    for (const std::string& name : topic_names) {
+    for (const std::string_view name : topic_names) {
         const auto it = topics_.find(name);
         if (it == topics_.end() || it->second->subscribers == 0) continue;  // not retained
         --it->second->subscribers;

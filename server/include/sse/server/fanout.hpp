@@ -11,10 +11,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sse/server/frame.hpp"
@@ -62,7 +64,8 @@ public:
     using start_fn = std::function<std::error_code(std::uint64_t position, subscription_start&)>;
     /// Told the topics of every subscriber that leaves (unsubscribed, dropped over budget, or
     /// by leave_all()), under that shard's lock: it may take other locks, never the fanout's.
-    using leave_fn = std::function<void(const std::vector<std::string>& topics)>;
+    /// The views are valid during the call.
+    using leave_fn = std::function<void(std::span<const std::string_view> topics)>;
 
     /// `first_position`: the id every shard starts at (the sequencer's first_id_base).
     fanout(fanout_options options, std::uint64_t first_position, metrics& stats, leave_fn on_leave);
@@ -127,25 +130,28 @@ private:
         frame bytes;  // may be null for a close
     };
     struct registration;
-    using members = std::vector<registration*>;
-    struct registration {
-        std::shared_ptr<subscriber> sub;
-        std::vector<std::string> topics;
-        std::vector<std::pair<members*, std::size_t>> slots;  // its index in each topic's array
-        std::uint64_t skip_through = 0;
-        bool gone = false;  // left while a pass held it in `targets`
-    };
     struct name_hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept {
             return std::hash<std::string_view>{}(s);
         }
     };
+    // A shard's subscribers of each topic, contiguous so a fan-out walks an array; removal moves
+    // the last member into the gap. Map nodes never move, so registrations point at them.
+    using topic_map =
+        std::unordered_map<std::string, std::vector<registration*>, name_hash, std::equal_to<>>;
+    struct registration {
+        std::shared_ptr<subscriber> sub;
+        // Per topic: its node in the shard's map (name and members) and its index there.
+        std::vector<std::pair<topic_map::value_type*, std::size_t>> slots;
+        std::uint64_t skip_through = 0;
+        bool gone = false;  // left while a pass held it in `targets`
+    };
     struct shard {
         shard_poster post;
         std::mutex mutex;  // guards the members up to `retired`
         std::uint64_t position;
-        std::unordered_map<std::string, members, name_hash, std::equal_to<>> topics;
+        topic_map topics;
         std::unordered_map<const subscriber*, std::unique_ptr<registration>> registrations;
         // The entry being delivered (`passing`), its subscribers when it was taken, the next one
         // to deliver to, and those that left meanwhile (freed when the entry is done).

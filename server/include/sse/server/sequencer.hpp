@@ -124,7 +124,7 @@ public:
 
     /// Releases topics start() retained (a subscriber left). Topics left with neither history nor
     /// subscribers are forgotten.
-    void release(std::span<const std::string> topics);
+    void release(std::span<const std::string_view> topics);
 
     /// Expires old history everywhere and forgets topics with neither history nor subscribers.
     void sweep();
