@@ -13,7 +13,8 @@ constexpr const char* usage = R"(sse-load: a load generator for any Server-Sent 
 
 Opens N subscriber connections to a subscribe URL, publishes events at a fixed rate through a
 publish URL with a timestamp inside the data, and reports connections held, deliveries/s,
-publish-to-receive latency (p50/p99/p999), bytes, errors and the server's memory.
+publish-to-receive latency (p50/p99/p999), publish-to-answer latency (how long each publish
+request waited for its response), bytes, errors and the server's memory.
 
 usage: sse-load --url URL [--publish-url URL] [options]
 
@@ -68,8 +69,10 @@ run
   --quiet                   no progress line on stderr each second
   --help                    this text
 
-Latency is measured from just before the publish request is sent to the moment the subscriber's
-parser dispatches the event, on CLOCK_MONOTONIC (shared by all processes on the machine). The
+Publish-to-answer latency runs from just before a publish request is written to its response
+being read (every answered request, any status); with one publish connection it is what bounds
+the rate a synchronous publisher reaches. Latency is measured from just before the publish
+request is sent to the moment the subscriber's parser dispatches the event, on CLOCK_MONOTONIC (shared by all processes on the machine). The
 event data is "<nanoseconds>." followed by 'x' up to --size bytes; events whose data does not start
 with a number (e.g. a server's own messages) are counted but not timed. SIGINT stops early and
 still prints the report.

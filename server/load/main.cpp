@@ -265,6 +265,7 @@ int main(int argc, char** argv) {
                                 ? static_cast<double>(rss_held - rss_before) * 1024.0 / static_cast<double>(at_connected.open)
                                 : -1;
 
+    const histogram& answers = pub.answer_latency();
     nlohmann::json j = {
         {"subscribe_url", o.subscribe.str()},
         {"connections", {{"requested", o.connections}, {"open_after_connect", at_connected.open},
@@ -272,7 +273,11 @@ int main(int argc, char** argv) {
                          {"processes", o.processes}, {"source_ips", o.source_ips}}},
         {"publish", {{"rate_target", o.idle ? 0.0 : o.rate}, {"published", pub.published()},
                      {"errors", pub.errors()}, {"skipped", pub.skipped()}, {"seconds", window},
-                     {"event_bytes", o.size}}},
+                     {"event_bytes", o.size},
+                     {"answer_ms", {{"count", answers.count()}, {"p50", answers.quantile(0.5) / 1000.0},
+                                    {"p99", answers.quantile(0.99) / 1000.0},
+                                    {"p999", answers.quantile(0.999) / 1000.0},
+                                    {"max", answers.max() / 1000.0}}}}},
         {"deliveries", {{"total", t.deliveries}, {"expected", expected}, {"per_second", window_rate},
                         {"untimed", t.untimed}}},
         {"latency_ms", {{"count", timed}, {"p50", t.hist.quantile(0.5) / 1000.0},
@@ -302,6 +307,10 @@ int main(int argc, char** argv) {
                         static_cast<unsigned long long>(pub.published()), o.size, window,
                         window > 0 ? static_cast<double>(pub.published()) / window : 0.0, o.rate,
                         static_cast<unsigned long long>(pub.errors()), static_cast<unsigned long long>(pub.skipped()));
+            std::printf("  publish answer  p50 %s  p99 %s  p999 %s  max %s  (%llu answered)\n",
+                        ms(answers.quantile(0.5)).c_str(), ms(answers.quantile(0.99)).c_str(),
+                        ms(answers.quantile(0.999)).c_str(), ms(answers.max()).c_str(),
+                        static_cast<unsigned long long>(answers.count()));
             std::printf("  deliveries      %llu of %llu expected (%.2f%%); %s/s during the publish window\n",
                         static_cast<unsigned long long>(t.deliveries), static_cast<unsigned long long>(expected),
                         expected ? 100.0 * static_cast<double>(t.deliveries) / static_cast<double>(expected) : 0.0,

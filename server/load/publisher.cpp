@@ -47,6 +47,7 @@ struct pub_connection {
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
     http::response<http::string_body> response;
+    std::chrono::steady_clock::time_point sent_at;
     bool busy = false;
     bool connected = false;
 };
@@ -122,12 +123,17 @@ void publisher::start() {
             }
             c.request.prepare_payload();
             c.busy = true;
+            c.sent_at = std::chrono::steady_clock::now();
             http::async_write(*c.stream, c.request, [this, &c](boost::system::error_code ec, std::size_t) {
                 if (ec) return broken(c, ec);
                 c.response = {};
                 http::async_read(*c.stream, c.buffer, c.response, [this, &c](boost::system::error_code e, std::size_t) {
                     if (e) return broken(c, e);
                     c.busy = false;
+                    p.answers_.record(static_cast<std::uint64_t>(
+                        std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - c.sent_at)
+                            .count()));
                     const unsigned status = c.response.result_int();
                     if (status >= 200 && status < 300) ++p.published_;
                     else count_error("status " + std::to_string(status) + ": " + c.response.body().substr(0, 200));

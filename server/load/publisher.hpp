@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "histogram.hpp"
 #include "load_options.hpp"
 
 namespace sse::load {
@@ -28,6 +29,9 @@ public:
     std::uint64_t errors() const noexcept { return errors_; }            ///< non-2xx or I/O errors
     std::uint64_t skipped() const noexcept { return skipped_; }          ///< behind by > 1 s: dropped
     double seconds() const noexcept { return seconds_; }                 ///< time spent publishing
+    /// Publish-to-answer times in microseconds: from just before a request is written to its
+    /// response read, for every answered request (any status). Read it after stop().
+    const histogram& answer_latency() const noexcept { return answers_; }
 
     struct state;
 
@@ -37,6 +41,7 @@ private:
     std::thread thread_;
     std::atomic<std::uint64_t> published_{0}, errors_{0}, skipped_{0};
     std::atomic<double> seconds_{0};
+    histogram answers_;  // publisher thread only, until stop() joined it
     bool p_seconds_frozen_ = false;  // publisher thread only: the window ends at stop()
 };
 

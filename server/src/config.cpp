@@ -122,6 +122,10 @@ const std::vector<flag>& flags() {
         {"history-age", millis(&config::history_age)},
         {"history-bytes", number(&config::history_bytes)},
         {"queue-budget", number(&config::queue_budget)},
+        {"fanout-backlog",
+         [](std::string_view v, config& c) {
+             return parse_number(v, c.fanout_backlog) && c.fanout_backlog > 0;
+         }},
         {"slow-client",
          [](std::string_view v, config& c) {
              if (v == "disconnect") c.slow_client = slow_client_policy::disconnect;
@@ -373,6 +377,9 @@ std::string usage() {
       << "  --queue-budget BYTES      unsent bytes per subscriber before --slow-client applies\n"
          "                            (default "
       << d.queue_budget << ")\n"
+      << "  --fanout-backlog BYTES    events published but not yet fanned out by every I/O\n"
+         "                            thread; while over it, publishing answers 503 (default "
+      << d.fanout_backlog << ")\n"
       << "  --slow-client POLICY      disconnect: close the stream (the client resumes from history);\n"
          "                            resync: drop its queued events and send an\n"
          "                            sse-history-truncated event, then live ones (default disconnect)\n"

@@ -31,6 +31,9 @@ struct context {
     const config settings;
     logger log;  ///< declared before everything that may log
     metrics stats;
+    /// The I/O threads' io_contexts, owned by the server and set before it starts; fan-out shard
+    /// k of `events` runs on io_contexts[k]. Declared before `events`, whose shards post here.
+    std::vector<net::io_context*> io_contexts;
     hub events;
     session_registry<http_session> sessions;
     session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
@@ -44,6 +47,12 @@ struct context {
 
     /// The flush window of the I/O thread that runs `executor`, or null (no window).
     flusher* flusher_for(const net::any_io_executor& executor) const;
+
+    /// The hub's fan-out shard of the I/O thread that runs `executor` (0 if none matches).
+    std::size_t shard_for(const net::any_io_executor& executor) const;
+
+    /// I/O threads of a server with `settings` (config::threads, 0 meaning one per core).
+    static unsigned io_thread_count(const config& settings);
 
     /// The 200 response head of GET /events. `cors_origin` set: a head with
     /// Access-Control-Allow-Origin for it, built for this request; otherwise the shared one.

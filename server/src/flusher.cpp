@@ -34,27 +34,36 @@ void flusher::add(std::shared_ptr<stream_session> s) {
 }
 
 void flusher::on_timer() {
-    auto due = std::make_shared<std::vector<std::shared_ptr<stream_session>>>();
     {
         std::lock_guard lock(mutex_);
         armed_ = false;
-        due->swap(waiting_);
-        // Keep the capacity for the next window: a fan-out fills it again right away.
-        waiting_.reserve(due->size());
+        if (due_.empty()) {
+            due_.swap(waiting_);
+        } else {
+            due_.insert(due_.end(), std::make_move_iterator(waiting_.begin()),
+                        std::make_move_iterator(waiting_.end()));
+            waiting_.clear();
+        }
     }
-    start_writes(std::move(due), 0);
+    // A window that fires while the writes of earlier ones are still under way joins them: one
+    // chain of slices per thread, so other work waits for one slice whatever the backlog.
+    if (!writing_) write_slice();
 }
 
-void flusher::start_writes(std::shared_ptr<std::vector<std::shared_ptr<stream_session>>> due,
-                           std::size_t from) {
+void flusher::write_slice() {
     // A slice at a time, the next slice posted behind what is queued meanwhile: a publish request
-    // that arrives during a big fan-out is read and answered after one slice of writes, not after
-    // all of them, so publishers are not held up by the fan-out of their own events.
-    const std::size_t to = std::min(due->size(), from + slice);
-    for (std::size_t i = from; i < to; ++i) (*due)[i]->write_now();
-    if (to < due->size())
-        net::post(timer_.get_executor(),
-                  [this, due = std::move(due), to]() mutable { start_writes(std::move(due), to); });
+    // that arrives during a big fan-out is read and answered after a slice of writes, not after
+    // all of them.
+    const std::size_t to = std::min(due_.size(), next_ + slice);
+    for (; next_ < to; ++next_) due_[next_]->write_now();
+    if (next_ < due_.size()) {
+        writing_ = true;
+        net::post(timer_.get_executor(), [this] { write_slice(); });
+        return;
+    }
+    writing_ = false;
+    next_ = 0;
+    due_.clear();  // keeps the capacity: a fan-out fills it again right away
 }
 
 void flusher::drain() {

@@ -23,11 +23,12 @@ void history::expire(clock::time_point now) {
     while (!entries_.empty() && now - entries_.front().at > max_age_) evict_front();
 }
 
-void history::collect_after(std::uint64_t last, std::vector<const entry*>& out) const {
+void history::collect_between(std::uint64_t after, std::uint64_t up_to,
+                              std::vector<const entry*>& out) const {
     // Ids increase along the deque, so the first entry to send is found by binary search.
-    const auto first = std::upper_bound(entries_.begin(), entries_.end(), last,
+    const auto first = std::upper_bound(entries_.begin(), entries_.end(), after,
                                         [](std::uint64_t v, const entry& e) { return v < e.id; });
-    for (auto it = first; it != entries_.end(); ++it) out.push_back(&*it);
+    for (auto it = first; it != entries_.end() && it->id <= up_to; ++it) out.push_back(&*it);
 }
 
 void history::evict_front() {

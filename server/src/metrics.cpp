@@ -72,6 +72,12 @@ std::string render_prometheus(const metrics& m,
     line(out, "sse_tls_handshake_failures_total", "counter",
          "TLS handshakes that failed or timed out (plain HTTP on a TLS port included).",
          m.tls_handshake_failures);
+    line(out, "sse_fanout_backlog_bytes", "gauge",
+         "Encoded bytes of events published and not yet handed to every I/O thread's subscribers.",
+         m.fanout_backlog_bytes);
+    line(out, "sse_publish_backlog_refusals_total", "counter",
+         "Publishes refused with 503 because fan-out was --fanout-backlog behind.",
+         m.publish_backlog_refusals);
     out += "# HELP sse_topic_subscribers Subscribers per topic.\n";
     out += "# TYPE sse_topic_subscribers gauge\n";
     for (const auto& [name, count] : topics) {

@@ -283,6 +283,13 @@ route router::publish(const request& req) const {
                                                  fields->type.value_or(""), ids);
     if (r.error == std::errc::no_buffer_space)
         return reply(text(http::status::service_unavailable, req, "too many topics\n"));
+    if (r.error == std::errc::resource_unavailable_try_again) {
+        // Nothing was published (no id taken): the publisher retries, as Retry-After says.
+        response busy = text(http::status::service_unavailable, req,
+                             "fan-out is behind (--fanout-backlog): retry shortly\n");
+        busy.set(http::field::retry_after, "1");
+        return reply(std::move(busy));
+    }
     if (r.error) return reply(text(http::status::bad_request, req, r.error.message() + "\n"));
     response ok = text(http::status::ok, req,
                        ids == id_policy::none

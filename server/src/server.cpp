@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <sstream>
@@ -29,8 +30,14 @@ namespace sse::server {
 namespace detail {
 namespace {
 
-hub_options hub_settings(const config& c) {
+hub_options hub_settings(const config& c, context& ctx) {
     hub_options o;
+    // One fan-out shard per I/O thread: each thread delivers to the streams it owns.
+    for (unsigned k = 0; k < context::io_thread_count(c); ++k)
+        o.shards.emplace_back([&ctx, k](std::function<void()> task) {
+            net::post(ctx.io_contexts[k]->get_executor(), std::move(task));
+        });
+    o.fanout_backlog = c.fanout_backlog;
     if (c.first_id_base) {
         o.first_id_base = *c.first_id_base;
     } else {
@@ -74,7 +81,7 @@ frame comment(std::string_view text) {
 context::context(config c)
     : settings(std::move(c)),
       log(settings.logging.level, settings.logging.format, settings.logging.sink),
-      events(hub_settings(settings), stats),
+      events(hub_settings(settings, *this), stats),
       files(settings.static_dir),
       stream_head(make_frame(stream_head_bytes(std::nullopt))),
       heartbeat(comment(" keep-alive")),
@@ -91,6 +98,18 @@ flusher* context::flusher_for(const net::any_io_executor& executor) const {
     for (const auto& [ioc, f] : flushers)
         if (ioc == &owner) return f;
     return nullptr;
+}
+
+std::size_t context::shard_for(const net::any_io_executor& executor) const {
+    const net::execution_context& owner = net::query(executor, net::execution::context);
+    for (std::size_t k = 0; k < io_contexts.size(); ++k)
+        if (io_contexts[k] == &owner) return k;
+    return 0;
+}
+
+unsigned context::io_thread_count(const config& settings) {
+    if (settings.threads != 0) return settings.threads;
+    return std::max(1u, std::thread::hardware_concurrency());
 }
 
 frame context::stream_head_for(const std::optional<std::string>& cors_origin) const {
@@ -118,16 +137,14 @@ struct server::impl {
     explicit impl(config c) : ctx(std::move(c)) {
         for (unsigned i = 0; i < thread_count(); ++i) {
             workers.push_back(std::make_unique<io_worker>(ctx.settings));
+            ctx.io_contexts.push_back(&workers.back()->ioc);
             if (workers.back()->flush)
                 ctx.flushers.emplace_back(&workers.back()->ioc, &*workers.back()->flush);
         }
         ticker.emplace(workers.front()->ioc.get_executor());
     }
 
-    unsigned thread_count() const {
-        if (ctx.settings.threads != 0) return ctx.settings.threads;
-        return std::max(1u, std::thread::hardware_concurrency());
-    }
+    unsigned thread_count() const { return detail::context::io_thread_count(ctx.settings); }
 
     void do_tick() {
         // Without heartbeats the ticker still runs, rarely, to expire history.
@@ -318,7 +335,7 @@ void server::stop() {
         if (w->thread.joinable()) w->thread.join();
     // Streams still registered (only after a forced stop) drop their hub reference now, so they
     // die with the io_context's pending handlers.
-    s.ctx.events.close_all(nullptr);
+    s.ctx.events.close_all_now(nullptr);
     s.ctx.log.write(log_level::info, "stopped");
 }
 

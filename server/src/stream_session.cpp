@@ -46,7 +46,8 @@ std::error_code stream_session::subscribe(const std::vector<std::string>& topics
     // could use it: an idle subscriber should not pay for a string.
     if (ctx_.log.enabled(log_level::warn))
         for (const std::string& t : topics) topics_ += (topics_.empty() ? "" : ",") + t;
-    how = ctx_.events.subscribe(shared_from_this(), topics, id, ec);
+    // On this stream's own shard: its I/O thread makes every live delivery.
+    how = ctx_.events.subscribe(shared_from_this(), topics, id, ec, ctx_.shard_for(executor_));
     if (!ec && ctx_.log.enabled(log_level::debug)) {
         ctx_.log.write(log_level::debug, "stream open",
                        {{"topics", topics_}, {"resume", resume_name(how)},

@@ -36,8 +36,10 @@ namespace sse::server::detail {
 /// flusher) before it writes, so events that arrive meanwhile share the write. The sink also
 /// watches for the peer going away while idle.
 ///
-/// Threading: deliver() and close() run on any thread and only touch the queue under `mutex_`;
-/// everything else runs on the connection's I/O thread (whose io_context no other thread runs).
+/// Threading: the hub's fan-out calls deliver() on the connection's own I/O thread (its shard is
+/// that thread's); close() may come from any thread (shutdown), so both touch the queue only under
+/// `mutex_`. Everything else runs on the connection's I/O thread (whose io_context no other thread
+/// runs).
 class stream_session final : public subscriber,
                              public sink_owner,
                              public std::enable_shared_from_this<stream_session> {

@@ -72,6 +72,9 @@ TEST(config_test, new_flags_and_boolean_switches) {
     EXPECT_EQ(defaults.settings.logging.level, sse::server::log_level::info);
     EXPECT_EQ(defaults.settings.logging.format, sse::server::log_format::text);
     EXPECT_TRUE(parse({"--no-conformance-routes", "--conformance-routes"}).settings.conformance_routes);
+    EXPECT_EQ(defaults.settings.fanout_backlog, std::size_t{64} << 20);
+    EXPECT_EQ(parse({"--fanout-backlog", "65536"}).settings.fanout_backlog, 65536u);
+    EXPECT_NE(parse({"--fanout-backlog", "0"}).error.find("--fanout-backlog"), std::string::npos);
     EXPECT_NE(parse({"--slow-client", "drop"}).error.find("--slow-client"), std::string::npos);
     EXPECT_NE(parse({"--log-level", "verbose"}).error.find("--log-level"), std::string::npos);
     EXPECT_NE(parse({"--log-format", "xml"}).error.find("--log-format"), std::string::npos);
@@ -210,7 +213,7 @@ TEST(config_test, help_lists_every_flag) {
                              "--config", "--subscribe-token", "--subscribe-token-file",
                              "--no-conformance-routes", "--history-bytes", "--slow-client",
                              "--log-level", "--log-format", "--tls-cert", "--tls-key",
-                             "--tls-port"})
+                             "--tls-port", "--fanout-backlog"})
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
     EXPECT_NE(text.find("default 127.0.0.1"), std::string::npos);
     EXPECT_NE(text.find("default 8080"), std::string::npos);

@@ -37,6 +37,8 @@ public:
 
     std::vector<record> events() const { return recorder_.records; }
     const std::vector<std::string>& comments() const { return recorder_.comments; }
+    /// The client's last event ID after what it received (position markers included).
+    std::string last_event_id() const { return std::string(parser_.last_event_id()); }
 
     std::string bytes;
     std::vector<std::uint64_t> ids;  // the id the hub gave with each frame delivered or refused

@@ -172,6 +172,8 @@ TEST_F(policy_test, history_byte_cap_makes_an_evicted_resume_signal_truncation) 
     const auto metrics = http_request(port(), "GET", "/metrics");
     ASSERT_TRUE(metrics);
     EXPECT_NE(metrics->body.find("sse_history_bytes "), std::string::npos);
+    EXPECT_NE(metrics->body.find("\nsse_fanout_backlog_bytes "), std::string::npos);
+    EXPECT_NE(metrics->body.find("\nsse_publish_backlog_refusals_total 0\n"), std::string::npos);
 }
 
 TEST_F(policy_test, static_files_are_read_per_request_with_their_types) {

@@ -91,6 +91,12 @@ struct config {
     /// the response head excepted: those are shared with the history). A subscriber that goes over
     /// is disconnected, so one slow reader never makes the server's memory grow.
     std::size_t queue_budget = std::size_t{1} << 20;
+    /// Encoded bytes of events published but not yet handed to every I/O thread's subscribers.
+    /// Publishing answers once an event is sequenced and fan-out runs behind it on the I/O
+    /// threads; while fan-out is this far behind, POST /publish answers 503 (and
+    /// server::publish() std::errc::resource_unavailable_try_again) instead of letting memory
+    /// grow without bound.
+    std::size_t fanout_backlog = std::size_t{64} << 20;
     /// What going over queue_budget means for the subscriber.
     slow_client_policy slow_client = slow_client_policy::disconnect;
     /// A write to a subscriber that makes no progress for this long closes the connection.

@@ -48,8 +48,10 @@ public:
     /// True iff every event of this topic with an id greater than `last` is still retained.
     bool complete_after(std::uint64_t last) const noexcept { return last >= floor_; }
 
-    /// Appends the retained entries with an id greater than `last` to `out`, oldest first.
-    void collect_after(std::uint64_t last, std::vector<const entry*>& out) const;
+    /// Appends the retained entries with an id greater than `after` and at most `up_to` to
+    /// `out`, oldest first. The pointers stay valid until the history is next changed.
+    void collect_between(std::uint64_t after, std::uint64_t up_to,
+                         std::vector<const entry*>& out) const;
 
     /// The highest id this topic may have had and no longer retains (see the class comment).
     std::uint64_t floor() const noexcept { return floor_; }

@@ -30,6 +30,8 @@ struct metrics {
     std::atomic<std::uint64_t> history_bytes{0};   ///< gauge: encoded bytes retained for resume
     std::atomic<std::uint64_t> history_evictions_bytes_cap{0};  ///< counter: evicted by the byte cap
     std::atomic<std::uint64_t> tls_handshake_failures{0};  ///< counter: failed or timed out
+    std::atomic<std::uint64_t> fanout_backlog_bytes{0};  ///< gauge: published, not yet fanned out
+    std::atomic<std::uint64_t> publish_backlog_refusals{0};  ///< counter: publishes refused (503)
 
     /// Adds `n` to a counter (relaxed).
     static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {

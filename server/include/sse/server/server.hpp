@@ -52,6 +52,7 @@ public:
     std::error_code reload_tls();
 
     /// Publishes an event, exactly as POST /publish does; see hub::publish() and id_policy.
+    /// Returns once the event is sequenced and in history; the I/O threads deliver it after.
     /// Thread-safe.
     publish_result publish(std::string_view topic, std::string_view data,
                            std::string_view type = {}, id_policy ids = id_policy::assign);

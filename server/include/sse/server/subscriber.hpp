@@ -8,9 +8,12 @@ namespace sse::server {
 
 /// One receiver of a subscription.
 ///
-/// Threading: the hub calls deliver() with its lock held, from whatever thread publishes, in
-/// increasing event id order; an implementation must neither block nor call back into the hub from
-/// it. close() may come from any thread, the hub's lock held or not.
+/// Threading: the hub calls deliver() in increasing event id order, under the lock of the fan-out
+/// shard the subscriber joined: the subscription's start on the thread that subscribes, live
+/// frames on that shard's thread (the I/O thread that owns the connection, in the server; the
+/// publishing thread, for a hub without posters). An implementation must neither block nor call
+/// back into the hub from it: a blocked deliver() holds up that shard's other subscribers (never
+/// a publisher). close() may come from any thread, a shard's lock held or not.
 class subscriber {
 public:
     virtual ~subscriber() = default;
