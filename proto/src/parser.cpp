@@ -215,7 +215,7 @@ action parser::dispatch() {
     // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
     // remove the last character from the data buffer." (data_ never holds that LF.)
     std::string_view data =
-        data_is_view_ ? data_view_ : std::string_view(data_).substr(data_offset_);
+        data_is_view_ ? data_view_ : data_.view().substr(data_offset_);
     if (!data_ascii_ && !detail::utf8_is_valid(data)) {
         scratch_.clear();
         detail::utf8_append_repaired(data, scratch_);
@@ -249,6 +249,7 @@ void parser::own_data() {
 
 void parser::clear_event() {
     data_.clear();
+    reader_.recycle(data_);
     data_offset_ = 0;
     data_ascii_ = true;
     data_view_ = {};

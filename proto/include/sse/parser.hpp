@@ -103,7 +103,7 @@ private:
     // lies in the caller's input, `data_view_` points there and nothing is copied; own_data()
     // copies it into `data_` before feed() returns. A first data line that spanned chunks is taken
     // over from the line reader whole, "data:" prefix included: the value starts at data_offset_.
-    std::string data_;
+    detail::byte_buffer data_;
     std::size_t data_offset_ = 0;
     bool data_ascii_ = true;  // every data line so far was ASCII: no UTF-8 check at dispatch
     std::string_view data_view_;

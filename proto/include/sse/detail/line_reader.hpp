@@ -4,9 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
 
+#include "sse/detail/byte_buffer.hpp"
 #include "sse/detail/scan.hpp"
 
 namespace sse::detail {
@@ -46,14 +46,21 @@ public:
             }
         }
         const char* const start = p;
-        const line_scan scan = scan_line(p, end);
+        // A long line is copied into the buffer while it is scanned (scan_line), when the buffer
+        // already has room for the rest of the input: then the line that will be left partial at
+        // the end of this input, and the rest of a line already partial, need no second pass.
+        // The room is there once the stream has had a line that long, so this never allocates;
+        // the copy of a line that turns out to end inside the input is wasted but nearly free.
+        char* const copy_to =
+            buf_.spare_capacity() >= static_cast<std::size_t>(end - p) ? buf_.spare() : nullptr;
+        const line_scan scan = scan_line(p, end, copy_to);
         const char* const eol = scan.end;
         const std::size_t length = buf_.size() + static_cast<std::size_t>(eol - start);
         if (length > max_) return status::too_long;
         if (buf_.empty()) buf_ascii_ = true;
         buf_ascii_ &= scan.ascii;
         if (eol == end) {
-            buf_.append(start, static_cast<std::size_t>(end - start));
+            keep(start, end, scan.copied);
             p = end;
             return status::partial;
         }
@@ -71,10 +78,10 @@ public:
             in_input_ = true;
             out = std::string_view(start, static_cast<std::size_t>(eol - start));
         } else {
-            buf_.append(start, static_cast<std::size_t>(eol - start));
+            keep(start, eol, scan.copied);
             in_input_ = false;
             pending_cleared_ = true;
-            out = buf_;
+            out = buf_.view();
         }
         return status::line;
     }
@@ -84,10 +91,19 @@ public:
 
     /// Swaps the buffer holding the last line returned (when !line_in_input()) with `other`,
     /// handing over the line without a copy; the reader keeps `other`'s capacity for later lines.
-    void take_line(std::string& other) noexcept {
+    void take_line(byte_buffer& other) noexcept {
         buf_.swap(other);
         buf_.clear();
         pending_cleared_ = false;
+    }
+
+    /// Swaps an empty buffer the caller is done with (the one take_line() handed over) back in as
+    /// this reader's buffer, when this reader's is empty too. That buffer was written last, so it
+    /// is the one still in the CPU's cache: a stream of long lines then copies each into the same
+    /// memory instead of alternating between two buffers, half of whose lines the input has
+    /// pushed out of the cache in between.
+    void recycle(byte_buffer& other) noexcept {
+        if (buf_.empty() && other.empty()) buf_.swap(other);
     }
 
     /// Whether the last line returned viewed the caller's input (rather than the buffer).
@@ -113,6 +129,16 @@ public:
     }
 
 private:
+    // Adds [from, to) to the buffer; `copied`: scan_line already wrote it at buf_.spare().
+    void keep(const char* from, const char* to, bool copied) {
+        const auto n = static_cast<std::size_t>(to - from);
+        if (copied) {
+            buf_.commit(n);
+        } else {
+            buf_.append(from, n);
+        }
+    }
+
     // Consumes a leading EF BB BF. Returns false if the input ran out while it still might be one.
     // A prefix that turns out not to be a BOM is ordinary line content, so it goes to the buffer.
     bool strip_bom(const char*& p, const char* end) {
@@ -132,7 +158,7 @@ private:
         return true;
     }
 
-    std::string buf_;
+    byte_buffer buf_;
     std::size_t max_;
     std::uint8_t bom_ = 0;  // BOM bytes matched so far; 3 once the stream start is behind us
     bool bom_stripped_ = false;

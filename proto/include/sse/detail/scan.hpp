@@ -29,17 +29,37 @@ constexpr std::uint64_t has_zero_byte(std::uint64_t v) noexcept {
 
 /// Where a line ends, and whether the bytes before that point were all ASCII.
 struct line_scan {
-    const char* end;  ///< first CR or LF, or the end of the input
-    bool ascii;       ///< every byte in [p, end) is < 0x80 (so it is valid UTF-8 as it is)
+    const char* end;      ///< first CR or LF, or the end of the input
+    bool ascii;           ///< every byte in [p, end) is < 0x80 (so it is valid UTF-8 as it is)
+    bool copied = false;  ///< [p, end) was also copied to scan_line's `copy_to`
 };
 
-/// Long-line scan with AVX2, for CPUs that have it (checked once at startup); x86-64 only.
-line_scan scan_line_avx2(const char* p, const char* end) noexcept;
-extern const bool cpu_has_avx2;
+/// The long-line scans scan_line hands over to (proto/src/scan_wide.cpp), x86-64 only.
+enum class wide_scan : unsigned char {
+    none,    ///< not x86-64, or a CPU without AVX2: scan_line keeps to 16-byte steps
+    avx2,    ///< 32-byte vectors
+    avx512,  ///< 64-byte vectors and mask registers (AVX-512 F + BW)
+};
+/// The best one this CPU has, found once at startup.
+extern const wide_scan cpu_wide_scan;
+
+/// scan_line's answer for [p, end) with the instructions `how` names, which the CPU must have
+/// (never `none`). With `to` not null, also stores what it scans there (`to` must have room for
+/// `end - p` bytes; bytes past the line end may be written too, never past `to + (end - p)`) and
+/// the result says `copied`.
+line_scan scan_line_wide(const char* p, const char* end, char* to, wide_scan how) noexcept;
 
 /// find_line_end() fused with an ASCII test, so the common all-ASCII line needs no second pass
 /// for UTF-8 validation.
-inline line_scan scan_line(const char* p, const char* end) noexcept {
+///
+/// `copy_to`, if not null, must have room for `end - p` bytes: a long line (the wide scan) is then
+/// copied there while it is scanned, and the result says `copied`. A line that reaches the end of
+/// one feed must be copied before feed() returns; copying it in the same pass costs a store per
+/// block next to loads the scan makes anyway, where a separate memcpy afterwards reads it all
+/// again. Short lines are not copied here (a copy after the scan is as cheap for them), nor on
+/// CPUs without AVX2: the caller copies what `copied` says was not.
+inline line_scan scan_line(const char* p, const char* end,
+                           [[maybe_unused]] char* copy_to = nullptr) noexcept {
     [[maybe_unused]] const char* const start = p;
     std::uint64_t high = 0;  // OR of every byte checked, to test bit 7 once at the end
 #if defined(__SSE2__)
@@ -58,9 +78,12 @@ inline line_scan scan_line(const char* p, const char* end) noexcept {
         p += 16;
         // A line this long is likely a big data line: hand over to the wide scan. Short lines
         // (the usual id/event/data) never pay for the call.
-        if (p - start >= 256 && cpu_has_avx2 && end - p >= 128) {
-            const line_scan rest = scan_line_avx2(p, end);
-            return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0};
+        if (p - start >= 128 && cpu_wide_scan != wide_scan::none && end - p >= 128) {
+            const auto done = static_cast<std::size_t>(p - start);
+            if (copy_to != nullptr) std::memcpy(copy_to, start, done);
+            const line_scan rest =
+                scan_line_wide(p, end, copy_to != nullptr ? copy_to + done : nullptr, cpu_wide_scan);
+            return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0, rest.copied};
         }
     }
     if (_mm_movemask_epi8(seen) != 0) high = 0x80;
