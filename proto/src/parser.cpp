@@ -200,7 +200,9 @@ action parser::dispatch() {
         last_id_is_view_ = true;
         id_source_ = id_source::last_id;  // equal now, until the next id field
     } else if (id_source_ == id_source::owned) {
-        if (last_id_is_view_ || last_id_ != id_buffer_) last_id_.assign(id_buffer_);
+        // A swap, not a copy: from here on the buffer is the last event ID string (id_source_
+        // says so), so what id_buffer_ holds no longer matters.
+        last_id_.swap(id_buffer_);
         last_id_is_view_ = false;
         id_source_ = id_source::last_id;
     }
