@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "sse/detail/field.hpp"
 #include "sse/detail/line_reader.hpp"
 #include "sse/error.hpp"
 #include "sse/handler.hpp"
@@ -88,8 +89,11 @@ public:
 
 private:
     action process_line(std::string_view line);
-    action on_field(std::string_view field, std::string_view value, const std::string_view line);
+    action on_field(detail::field_kind kind, std::string_view value, std::string_view line);
+    action set_type(std::string_view value);
+    action set_id(std::string_view value);
     action on_data(std::string_view value, std::string_view line);
+    action append_data(std::string_view value, std::string_view line);
     action dispatch();
     bool check_event_size();
     void own_data();

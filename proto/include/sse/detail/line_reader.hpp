@@ -31,34 +31,25 @@ public:
     /// On status::line, `out` views the line without its line end: into [p, end) when the whole
     /// line lay there (line_in_input() is true), else into this reader's buffer. Either way the
     /// view is valid until the next call to next() or reset().
-    status next(const char*& p, const char* end, std::string_view& out) {
-        if (pending_cleared_) {
-            buf_.clear();
-            pending_cleared_ = false;
-        }
-        if (bom_ < 3 && !strip_bom(p, end)) return status::partial;
-        if (after_cr_) {
-            if (p == end) return status::partial;
-            after_cr_ = false;
-            if (*p == '\n') {
-                ++p;
-                last_ending_ = ending::crlf;
-            }
-        }
+    ///
+    /// Always inlined: it runs once per line, and under wasm a call would keep `p` and `out` in
+    /// linear memory, where `out`, written in two halves and read back whole, stalls the store
+    /// buffer.
+    [[gnu::always_inline]] status next(const char*& p, const char* end, std::string_view& out) {
+        if (unsettled_ && !settle(p, end)) return status::partial;
         const char* const start = p;
+        const std::size_t pending = buf_.size();
         // A long line is copied into the buffer while it is scanned (scan_line), when the buffer
         // already has room for the rest of the input: then the line that will be left partial at
         // the end of this input, and the rest of a line already partial, need no second pass.
         // The room is there once the stream has had a line that long, so this never allocates;
         // the copy of a line that turns out to end inside the input is wasted but nearly free.
-        char* const copy_to =
-            buf_.spare_capacity() >= static_cast<std::size_t>(end - p) ? buf_.spare() : nullptr;
-        const line_scan scan = scan_line(p, end, copy_to);
+        const line_scan scan = scan_line(p, end, [this](std::size_t n) {
+            return buf_.spare_capacity() >= n ? buf_.spare() : nullptr;
+        });
         const char* const eol = scan.end;
-        const std::size_t length = buf_.size() + static_cast<std::size_t>(eol - start);
-        if (length > max_) return status::too_long;
-        if (buf_.empty()) buf_ascii_ = true;
-        buf_ascii_ &= scan.ascii;
+        if (pending + static_cast<std::size_t>(eol - start) > max_) return status::too_long;
+        buf_ascii_ = (pending == 0 || buf_ascii_) && scan.ascii;
         if (eol == end) {
             keep(start, end, scan.copied);
             p = end;
@@ -71,18 +62,18 @@ public:
             ++p;
             last_ending_ = ending::crlf;
         } else {
-            after_cr_ = (p == end);
             last_ending_ = ending::cr;
+            if (p == end) after_cr_ = unsettled_ = true;
         }
-        if (buf_.empty()) {
+        if (pending == 0) {
             in_input_ = true;
             out = std::string_view(start, static_cast<std::size_t>(eol - start));
-        } else {
-            keep(start, eol, scan.copied);
-            in_input_ = false;
-            pending_cleared_ = true;
-            out = buf_.view();
+            return status::line;
         }
+        keep(start, eol, scan.copied);
+        in_input_ = false;
+        pending_cleared_ = unsettled_ = true;
+        out = buf_.view();
         return status::line;
     }
 
@@ -119,6 +110,7 @@ public:
     /// Starts a new stream: drops any partial line and re-arms BOM stripping.
     void reset() noexcept {
         buf_.clear();
+        unsettled_ = true;
         pending_cleared_ = false;
         bom_ = 0;
         bom_stripped_ = false;
@@ -129,6 +121,27 @@ public:
     }
 
 private:
+    // The states next() meets rarely at a line start, which `unsettled_` flags together: the last
+    // line came from the buffer (clear it), the stream's first bytes may be a BOM, or a CR ended
+    // the last input (an LF starting this one belongs to it). False if the input ran out first.
+    bool settle(const char*& p, const char* end) {
+        if (pending_cleared_) {
+            buf_.clear();
+            pending_cleared_ = false;
+        }
+        if (bom_ < 3 && !strip_bom(p, end)) return false;
+        if (after_cr_) {
+            if (p == end) return false;
+            after_cr_ = false;
+            if (*p == '\n') {
+                ++p;
+                last_ending_ = ending::crlf;
+            }
+        }
+        unsettled_ = false;
+        return true;
+    }
+
     // Adds [from, to) to the buffer; `copied`: scan_line already wrote it at buf_.spare().
     void keep(const char* from, const char* to, bool copied) {
         const auto n = static_cast<std::size_t>(to - from);
@@ -162,6 +175,7 @@ private:
     std::size_t max_;
     std::uint8_t bom_ = 0;  // BOM bytes matched so far; 3 once the stream start is behind us
     bool bom_stripped_ = false;
+    bool unsettled_ = true;         // one of the next three may be set (or bom_ < 3): see settle()
     bool after_cr_ = false;         // the last line ended in CR at the end of a chunk
     bool pending_cleared_ = false;  // buf_ holds the line returned last; clear it on next()
     bool in_input_ = false;

@@ -5,6 +5,7 @@
 // [p, end): no over-read, so inputs flush against a guard page are safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -49,24 +50,36 @@ extern const wide_scan cpu_wide_scan;
 /// the result says `copied`.
 line_scan scan_line_wide(const char* p, const char* end, char* to, wide_scan how) noexcept;
 
+/// scan_line's default copy target: never copy.
+struct no_copy {
+    constexpr char* operator()(std::size_t) const noexcept { return nullptr; }
+};
+
 /// find_line_end() fused with an ASCII test, so the common all-ASCII line needs no second pass
 /// for UTF-8 validation.
 ///
-/// `copy_to`, if not null, must have room for `end - p` bytes: a long line (the wide scan) is then
-/// copied there while it is scanned, and the result says `copied`. A line that reaches the end of
-/// one feed must be copied before feed() returns; copying it in the same pass costs a store per
+/// `copy_target(n)` is called at most once, for a long line only (when the wide scan takes over),
+/// and returns where the line may be copied while it is scanned, with room for `n` bytes (the rest
+/// of the input from `p`), or null. The result then says `copied`. A line that reaches the end
+/// of one feed must be copied before feed() returns; copying it in the same pass costs a store per
 /// block next to loads the scan makes anyway, where a separate memcpy afterwards reads it all
 /// again. Short lines are not copied here (a copy after the scan is as cheap for them), nor on
 /// CPUs without AVX2: the caller copies what `copied` says was not.
+template <class CopyTarget = no_copy>
 inline line_scan scan_line(const char* p, const char* end,
-                           [[maybe_unused]] char* copy_to = nullptr) noexcept {
+                           [[maybe_unused]] CopyTarget copy_target = {}) noexcept {
     [[maybe_unused]] const char* const start = p;
     std::uint64_t high = 0;  // OR of every byte checked, to test bit 7 once at the end
 #if defined(__SSE2__)
     const __m128i cr = _mm_set1_epi8('\r');
     const __m128i lf = _mm_set1_epi8('\n');
     __m128i seen = _mm_setzero_si128();
-    while (end - p >= 16) {
+    // A line still going after 128 bytes, with 128 more to read, is likely a big data line: the
+    // wide scan takes it from there. Decided here, so the 16-byte loop tests nothing else, and
+    // short lines (the usual id/event/data) never pay for the call.
+    const bool may_go_wide = cpu_wide_scan != wide_scan::none && end - p >= 256;
+    const char* const stop = may_go_wide ? p + 128 : p + ((end - p) & ~std::ptrdiff_t{15});
+    for (; p != stop; p += 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
         const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
         if (mask != 0) {
@@ -75,16 +88,13 @@ inline line_scan scan_line(const char* p, const char* end,
             return {p + at, before == 0 && _mm_movemask_epi8(seen) == 0};
         }
         seen = _mm_or_si128(seen, v);
-        p += 16;
-        // A line this long is likely a big data line: hand over to the wide scan. Short lines
-        // (the usual id/event/data) never pay for the call.
-        if (p - start >= 128 && cpu_wide_scan != wide_scan::none && end - p >= 128) {
-            const auto done = static_cast<std::size_t>(p - start);
-            if (copy_to != nullptr) std::memcpy(copy_to, start, done);
-            const line_scan rest =
-                scan_line_wide(p, end, copy_to != nullptr ? copy_to + done : nullptr, cpu_wide_scan);
-            return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0, rest.copied};
-        }
+    }
+    if (may_go_wide) {
+        const auto done = static_cast<std::size_t>(p - start);
+        char* const to = copy_target(static_cast<std::size_t>(end - start));
+        if (to != nullptr) std::memcpy(to, start, done);
+        const line_scan rest = scan_line_wide(p, end, to != nullptr ? to + done : nullptr, cpu_wide_scan);
+        return {rest.end, rest.ascii && _mm_movemask_epi8(seen) == 0, rest.copied};
     }
     if (_mm_movemask_epi8(seen) != 0) high = 0x80;
 #elif defined(__wasm_simd128__)
