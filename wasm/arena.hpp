@@ -25,10 +25,12 @@ enum : std::uint32_t {
     flag_type_message = 0x100,
     flag_type_same = 0x200,
     flag_id_same = 0x400,
+    flag_data_in_input = 0x800,
+    flag_id_in_input = 0x1000,
     mode_comments = 1,  // sse_parser_feed: also record comments
 };
 
-// What a call leaves for JS, which reads it as 10 words at sse_output(): addresses and sizes.
+// What a call leaves for JS, which reads it as 12 words at sse_output(): addresses and sizes.
 struct state_block {
     std::uint32_t records = 0;        // address of the first record word
     std::uint32_t record_words = 0;   // number of record words
@@ -40,6 +42,8 @@ struct state_block {
     std::uint32_t retry_low = 0;      // its low and high 32 bits
     std::uint32_t retry_high = 0;
     std::uint32_t error = 0;          // the parser's sticky error (sse::errc), 0 if none
+    std::uint32_t input_text = 0;     // bytes of the input, from its start, that records point into
+    std::uint32_t record_count = 0;   // number of records (JS sizes its result array once)
 };
 
 // The record words: a plain growable array with one capacity check per record (std::vector
@@ -48,12 +52,18 @@ class word_arena {
 public:
     std::uint32_t* data() noexcept { return words_.get(); }
     std::size_t size() const noexcept { return size_; }
-    void clear() noexcept { size_ = 0; }
-    // Room for `n` more words; returns where they go. Aborts (like new) when memory runs out.
+    std::size_t records() const noexcept { return records_; }
+    void clear() noexcept {
+        size_ = 0;
+        records_ = 0;
+    }
+    // Room for one record of `n` words; returns where they go. Aborts (like new) when memory runs
+    // out.
     [[gnu::always_inline]] std::uint32_t* append(std::size_t n) {
         if (capacity_ - size_ < n) grow(n);
         std::uint32_t* at = words_.get() + size_;
         size_ += n;
+        ++records_;
         return at;
     }
 
@@ -68,6 +78,7 @@ private:
 
     std::unique_ptr<std::uint32_t[]> words_;
     std::size_t size_ = 0;
+    std::size_t records_ = 0;
     std::size_t capacity_ = 0;
 };
 
@@ -166,6 +177,7 @@ inline std::uint32_t address(const void* p) { return static_cast<std::uint32_t>(
 // Starts a new batch. A batch that grew the arena past 4 MiB gives the memory back to the
 // allocator (wasm memory itself never shrinks), so one large event does not pin it forever.
 inline void clear_arena() {
+    g_state.input_text = 0;
     g_records.clear();
     g_text.clear();
     if (g_scratch.capacity() > (std::size_t{4} << 20)) std::string().swap(g_scratch);
@@ -174,6 +186,7 @@ inline void clear_arena() {
 inline void publish_arena() {
     g_state.records = address(g_records.data());
     g_state.record_words = static_cast<std::uint32_t>(g_records.size());
+    g_state.record_count = static_cast<std::uint32_t>(g_records.records());
     g_state.text = address(g_text.data());
     g_state.text_bytes = static_cast<std::uint32_t>(g_text.size());
 }

@@ -50,6 +50,7 @@ feed_result parser::feed(std::string_view bytes) {
         error_ = errc::feed_after_finish;
         return {0, error_};
     }
+    reader_.start_input();
     const char* p = bytes.data();
     const char* const end = p + bytes.size();
     feed_result result{bytes.size(), {}};
@@ -156,26 +157,27 @@ std::error_code parser::reset(std::string_view last_event_id) {
     return action::proceed;
 }
 
-// on_field()'s event type that is not an ASCII value in the caller's input: copied (repaired).
-action parser::set_type(std::string_view value) {
+// on_field()'s event type or id that is not an ASCII value in the caller's input: copied into
+// `out`, invalid UTF-8 repaired. Cold and out of line (with append_data): compiled for size, and
+// no copy of them in the hot loop.
+[[gnu::cold, gnu::noinline]] void parser::assign_value(std::string& out, std::string_view value) {
     if (reader_.line_is_ascii()) {
-        type_.assign(value);
+        out.assign(value);
     } else {
-        detail::utf8_assign(type_, value);
+        detail::utf8_assign(out, value);
     }
+}
+
+action parser::set_type(std::string_view value) {
+    assign_value(type_, value);
     type_is_view_ = false;
     type_size_ = value.size();
     check_event_size();
     return action::proceed;
 }
 
-// on_field()'s id that is not an ASCII value in the caller's input: copied (repaired).
 action parser::set_id(std::string_view value) {
-    if (reader_.line_is_ascii()) {
-        id_buffer_.assign(value);
-    } else {
-        detail::utf8_assign(id_buffer_, value);
-    }
+    assign_value(id_buffer_, value);
     id_source_ = id_source::owned;
     return action::proceed;
 }
@@ -195,7 +197,7 @@ action parser::set_id(std::string_view value) {
 }
 
 // on_data() for a first data line in the reader's buffer, or a second or later data line.
-action parser::append_data(std::string_view value, std::string_view line) {
+[[gnu::cold, gnu::noinline]] action parser::append_data(std::string_view value, std::string_view line) {
     data_ascii_ &= reader_.line_is_ascii();
     if (!has_data_) {
         has_data_ = true;

@@ -78,6 +78,12 @@ public:
     /// The reconnection time the stream last set with `retry`, in milliseconds, if any.
     std::optional<std::uint64_t> retry() const noexcept { return retry_; }
 
+    /// Whether every byte the current feed() has consumed so far is ASCII. A handler that passes
+    /// views into the caller's input on as offsets into a decoding of that input (the wasm bridge
+    /// does) may rely on byte offsets being UTF-16 offsets while this holds. Conservative: false
+    /// also when a line that began in an earlier feed had a non-ASCII byte.
+    bool input_is_ascii() const noexcept { return reader_.input_ascii(); }
+
     /// The sticky error, if any.
     std::error_code error() const noexcept { return error_; }
 
@@ -90,6 +96,7 @@ public:
 private:
     action process_line(std::string_view line);
     action on_field(detail::field_kind kind, std::string_view value, std::string_view line);
+    void assign_value(std::string& out, std::string_view value);
     action set_type(std::string_view value);
     action set_id(std::string_view value);
     action on_data(std::string_view value, std::string_view line);

@@ -76,7 +76,8 @@ public:
     }
 
 private:
-    void grow_to(std::size_t n) {
+    // Out of line: it is the rare path of every append, which would otherwise carry a copy of it.
+    [[gnu::noinline]] void grow_to(std::size_t n) {
         const std::size_t capacity = std::max({n, capacity_ * 2, std::size_t{64}});
         std::unique_ptr<char[]> bytes(new char[capacity]);
         if (size_ != 0) std::memcpy(bytes.get(), bytes_.get(), size_);

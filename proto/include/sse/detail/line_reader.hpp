@@ -65,6 +65,7 @@ public:
             last_ending_ = ending::cr;
             if (p == end) after_cr_ = unsettled_ = true;
         }
+        input_ascii_ = input_ascii_ && buf_ascii_;
         if (pending == 0) {
             in_input_ = true;
             out = std::string_view(start, static_cast<std::size_t>(eol - start));
@@ -76,6 +77,13 @@ public:
         out = buf_.view();
         return status::line;
     }
+
+    /// Marks the start of a new input (one feed) for input_ascii().
+    void start_input() noexcept { input_ascii_ = true; }
+
+    /// Whether every byte taken from the input since start_input() was ASCII, as far as the lines
+    /// returned since then show (bytes a line took from an earlier input count too).
+    bool input_ascii() const noexcept { return input_ascii_; }
 
     /// Whether the last line returned is all ASCII (so already valid UTF-8).
     bool line_is_ascii() const noexcept { return buf_ascii_; }
@@ -166,6 +174,7 @@ private:
             }
             ++p;
             ++bom_;
+            input_ascii_ = false;
         }
         bom_stripped_ = true;
         return true;
@@ -180,6 +189,7 @@ private:
     bool pending_cleared_ = false;  // buf_ holds the line returned last; clear it on next()
     bool in_input_ = false;
     bool buf_ascii_ = true;  // the partial or last line has only ASCII bytes
+    bool input_ascii_ = true;  // see input_ascii()
     ending last_ending_ = ending::lf;
 };
 
