@@ -1,5 +1,6 @@
 // Loads an npm package installed in conformance/peers (the adapters keep no node_modules of their
 // own, so one `npm ci` there serves every Node adapter and peer server).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -17,10 +18,11 @@ export async function importPeer(name) {
   return import(pathToFileURL(resolved).href);
 }
 
-/** The installed version of `name`, or "unknown". */
+/** The installed version of `name`, or "unknown". Read from the file, not through require(), since
+ * a package whose "exports" leave out package.json (better-sse, h3, ...) refuses that. */
 export function peerVersion(name) {
   try {
-    return require(`${name}/package.json`).version;
+    return JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, peersManifest), 'utf8')).version;
   } catch {
     return 'unknown';
   }
