@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "sse/detail/byte_buffer.hpp"
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #endif
@@ -126,42 +128,33 @@ private:
 }
 
 // The text arena: every string field of a batch back to back (UTF-8), read by JS in one decode.
+// proto's byte_buffer underneath, with an inline copy (copy_bytes) for the short fields.
 class text_arena {
 public:
     /// `first_capacity`: the allocation made on the first append.
     explicit text_arena(std::size_t first_capacity = 4096) noexcept : first_capacity_(first_capacity) {}
 
-    const char* data() const noexcept { return chars_.get(); }
-    std::size_t size() const noexcept { return size_; }
-    std::string_view view() const noexcept { return {chars_.get(), size_}; }
+    const char* data() const noexcept { return bytes_.data(); }
+    std::size_t size() const noexcept { return bytes_.size(); }
+    std::string_view view() const noexcept { return bytes_.view(); }
     // A batch that grew the arena past 4 MiB gives the memory back to the allocator (wasm memory
     // itself never shrinks), so one large event does not pin it forever.
     void clear() noexcept {
-        size_ = 0;
-        if (capacity_ > (std::size_t{4} << 20)) {
-            chars_.reset();
-            capacity_ = 0;
+        if (bytes_.capacity() > (std::size_t{4} << 20)) {
+            bytes_ = sse::detail::byte_buffer();
+        } else {
+            bytes_.clear();
         }
     }
     // Aborts (like new) when memory runs out. Inlined: it is most of an event's recording cost.
     [[gnu::always_inline]] void append(std::string_view s) {
-        if (capacity_ - size_ < s.size()) grow(s.size());
-        copy_bytes(chars_.get() + size_, s.data(), s.size());
-        size_ += s.size();
+        if (bytes_.spare_capacity() < s.size()) bytes_.reserve(std::max(bytes_.size() + s.size(), first_capacity_));
+        copy_bytes(bytes_.spare(), s.data(), s.size());
+        bytes_.commit(s.size());
     }
 
 private:
-    void grow(std::size_t n) {
-        const std::size_t capacity = std::max(capacity_ * 2, std::max(size_ + n, first_capacity_));
-        std::unique_ptr<char[]> chars(new char[capacity]);
-        if (size_ != 0) std::memcpy(chars.get(), chars_.get(), size_);
-        chars_ = std::move(chars);
-        capacity_ = capacity;
-    }
-
-    std::unique_ptr<char[]> chars_;
-    std::size_t size_ = 0;
-    std::size_t capacity_ = 0;
+    sse::detail::byte_buffer bytes_;
     std::size_t first_capacity_;
 };
 
