@@ -10,6 +10,10 @@ namespace {
 
 constexpr std::string_view default_type = "message";
 
+// A default std::error_code names std::system_category(), a call into the standard library each
+// time one is made; a feed of one byte made one just to say "no error". Copied instead.
+const std::error_code no_error{};
+
 bool contains_nul(std::string_view s) noexcept {
     for (const char c : s) {
         if (c == '\0') return true;
@@ -53,7 +57,7 @@ feed_result parser::feed(std::string_view bytes) {
     reader_.start_input();
     const char* p = bytes.data();
     const char* const end = p + bytes.size();
-    feed_result result{bytes.size(), {}};
+    feed_result result{bytes.size(), no_error};
     for (;;) {
         std::string_view line;
         const auto status = reader_.next(p, end, line);

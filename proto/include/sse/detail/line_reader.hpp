@@ -49,7 +49,7 @@ public:
         });
         const char* const eol = scan.end;
         if (pending + static_cast<std::size_t>(eol - start) > max_) return status::too_long;
-        buf_ascii_ = (pending == 0 || buf_ascii_) && scan.ascii;
+        buf_ascii_ = (static_cast<unsigned>(pending == 0) | buf_ascii_) & scan.ascii;  // no branches
         if (eol == end) {
             keep(start, end, scan.copied);
             p = end;
@@ -155,6 +155,8 @@ private:
         const auto n = static_cast<std::size_t>(to - from);
         if (copied) {
             buf_.commit(n);
+        } else if (n == 1) {
+            buf_.push_back(*from);  // input fed a byte at a time: cheaper than a call to memcpy
         } else {
             buf_.append(from, n);
         }

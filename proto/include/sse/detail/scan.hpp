@@ -77,7 +77,7 @@ inline line_scan scan_line(const char* p, const char* end,
     // A line still going after 128 bytes, with 128 more to read, is likely a big data line: the
     // wide scan takes it from there. Decided here, so the 16-byte loop tests nothing else, and
     // short lines (the usual id/event/data) never pay for the call.
-    const bool may_go_wide = cpu_wide_scan != wide_scan::none && end - p >= 256;
+    const bool may_go_wide = end - p >= 256 && cpu_wide_scan != wide_scan::none;
     const char* const stop = may_go_wide ? p + 128 : p + ((end - p) & ~std::ptrdiff_t{15});
     for (; p != stop; p += 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
