@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "sse/detail/byte_buffer.hpp"
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #endif
@@ -25,10 +27,12 @@ enum : std::uint32_t {
     flag_type_message = 0x100,
     flag_type_same = 0x200,
     flag_id_same = 0x400,
+    flag_data_in_input = 0x800,
+    flag_id_in_input = 0x1000,
     mode_comments = 1,  // sse_parser_feed: also record comments
 };
 
-// What a call leaves for JS, which reads it as 10 words at sse_output(): addresses and sizes.
+// What a call leaves for JS, which reads it as 12 words at sse_output(): addresses and sizes.
 struct state_block {
     std::uint32_t records = 0;        // address of the first record word
     std::uint32_t record_words = 0;   // number of record words
@@ -40,6 +44,8 @@ struct state_block {
     std::uint32_t retry_low = 0;      // its low and high 32 bits
     std::uint32_t retry_high = 0;
     std::uint32_t error = 0;          // the parser's sticky error (sse::errc), 0 if none
+    std::uint32_t input_text = 0;     // bytes of the input, from its start, that records point into
+    std::uint32_t record_count = 0;   // number of records (JS sizes its result array once)
 };
 
 // The record words: a plain growable array with one capacity check per record (std::vector
@@ -48,12 +54,18 @@ class word_arena {
 public:
     std::uint32_t* data() noexcept { return words_.get(); }
     std::size_t size() const noexcept { return size_; }
-    void clear() noexcept { size_ = 0; }
-    // Room for `n` more words; returns where they go. Aborts (like new) when memory runs out.
+    std::size_t records() const noexcept { return records_; }
+    void clear() noexcept {
+        size_ = 0;
+        records_ = 0;
+    }
+    // Room for one record of `n` words; returns where they go. Aborts (like new) when memory runs
+    // out.
     [[gnu::always_inline]] std::uint32_t* append(std::size_t n) {
         if (capacity_ - size_ < n) grow(n);
         std::uint32_t* at = words_.get() + size_;
         size_ += n;
+        ++records_;
         return at;
     }
 
@@ -68,6 +80,7 @@ private:
 
     std::unique_ptr<std::uint32_t[]> words_;
     std::size_t size_ = 0;
+    std::size_t records_ = 0;
     std::size_t capacity_ = 0;
 };
 
@@ -115,42 +128,33 @@ private:
 }
 
 // The text arena: every string field of a batch back to back (UTF-8), read by JS in one decode.
+// proto's byte_buffer underneath, with an inline copy (copy_bytes) for the short fields.
 class text_arena {
 public:
     /// `first_capacity`: the allocation made on the first append.
     explicit text_arena(std::size_t first_capacity = 4096) noexcept : first_capacity_(first_capacity) {}
 
-    const char* data() const noexcept { return chars_.get(); }
-    std::size_t size() const noexcept { return size_; }
-    std::string_view view() const noexcept { return {chars_.get(), size_}; }
+    const char* data() const noexcept { return bytes_.data(); }
+    std::size_t size() const noexcept { return bytes_.size(); }
+    std::string_view view() const noexcept { return bytes_.view(); }
     // A batch that grew the arena past 4 MiB gives the memory back to the allocator (wasm memory
     // itself never shrinks), so one large event does not pin it forever.
     void clear() noexcept {
-        size_ = 0;
-        if (capacity_ > (std::size_t{4} << 20)) {
-            chars_.reset();
-            capacity_ = 0;
+        if (bytes_.capacity() > (std::size_t{4} << 20)) {
+            bytes_ = sse::detail::byte_buffer();
+        } else {
+            bytes_.clear();
         }
     }
     // Aborts (like new) when memory runs out. Inlined: it is most of an event's recording cost.
     [[gnu::always_inline]] void append(std::string_view s) {
-        if (capacity_ - size_ < s.size()) grow(s.size());
-        copy_bytes(chars_.get() + size_, s.data(), s.size());
-        size_ += s.size();
+        if (bytes_.spare_capacity() < s.size()) bytes_.reserve(std::max(bytes_.size() + s.size(), first_capacity_));
+        copy_bytes(bytes_.spare(), s.data(), s.size());
+        bytes_.commit(s.size());
     }
 
 private:
-    void grow(std::size_t n) {
-        const std::size_t capacity = std::max(capacity_ * 2, std::max(size_ + n, first_capacity_));
-        std::unique_ptr<char[]> chars(new char[capacity]);
-        if (size_ != 0) std::memcpy(chars.get(), chars_.get(), size_);
-        chars_ = std::move(chars);
-        capacity_ = capacity;
-    }
-
-    std::unique_ptr<char[]> chars_;
-    std::size_t size_ = 0;
-    std::size_t capacity_ = 0;
+    sse::detail::byte_buffer bytes_;
     std::size_t first_capacity_;
 };
 
@@ -166,6 +170,7 @@ inline std::uint32_t address(const void* p) { return static_cast<std::uint32_t>(
 // Starts a new batch. A batch that grew the arena past 4 MiB gives the memory back to the
 // allocator (wasm memory itself never shrinks), so one large event does not pin it forever.
 inline void clear_arena() {
+    g_state.input_text = 0;
     g_records.clear();
     g_text.clear();
     if (g_scratch.capacity() > (std::size_t{4} << 20)) std::string().swap(g_scratch);
@@ -174,6 +179,7 @@ inline void clear_arena() {
 inline void publish_arena() {
     g_state.records = address(g_records.data());
     g_state.record_words = static_cast<std::uint32_t>(g_records.size());
+    g_state.record_count = static_cast<std::uint32_t>(g_records.records());
     g_state.text = address(g_text.data());
     g_state.text_bytes = static_cast<std::uint32_t>(g_text.size());
 }

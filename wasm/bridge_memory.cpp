@@ -12,7 +12,7 @@ using namespace ssekit_wasm;
 
 extern "C" {
 
-/// The address of the state block (10 words, see state_block), fixed for the module's lifetime.
+/// The address of the state block (12 words, see state_block), fixed for the module's lifetime.
 EMSCRIPTEN_KEEPALIVE const void* sse_output() { return &g_state; }
 
 /// Room for `n` bytes of input in wasm memory; valid until the next sse_input() call. JS writes

@@ -341,7 +341,7 @@ void validator::on_field(std::string_view line, std::uint64_t start) {
         return;
     }
     const detail::field f = detail::split_field(line);
-    const field_kind kind = detail::kind_of(f.name);
+    const field_kind kind = f.kind;
     if (kind == field_kind::other) {
         // "Field names must be compared literally, with no case folding performed." and
         // "Otherwise: The field is ignored." A name that is a known one but for case or spacing is

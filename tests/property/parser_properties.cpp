@@ -130,6 +130,56 @@ rc::Gen<std::string> gen_any_stream() {
         {{6, gen_stream()}, {2, gen_soup()}, {1, gen::arbitrary<std::string>()}});
 }
 
+// Long lines. The wide scans start 128 bytes into a line, and a line is copied into the line
+// buffer while it is scanned only when that buffer already has room for the rest of the input
+// (detail/scan.hpp, detail/line_reader.hpp): streams of short lines never get there. These
+// values are runs of one piece repeated, up to a few KiB, so a stream has lines of many lengths
+// and its later long lines meet a buffer an earlier one grew.
+const std::vector<std::string>& long_value_pieces() {
+    static const std::vector<std::string> pieces = {
+        "a", "0123456789abcdef", "{\"k\": \"v\"}, ", " ", ":", "\t", std::string("\0", 1), "\x7F",
+        "\x0B\x0C", "\x0E", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\x80", "\xFF", "\xE2\x82"};
+    return pieces;
+}
+
+rc::Gen<std::string> gen_long_value() {
+    auto run = gen::apply(
+        [](const std::string& piece, std::size_t times) {
+            std::string out;
+            for (std::size_t i = 0; i < times; ++i) out += piece;
+            return out;
+        },
+        gen::weightedOneOf<std::string>({{6, gen::just(std::string("x"))},
+                                         {6, gen::just(std::string("0123456789abcdef"))},
+                                         {5, gen::elementOf(long_value_pieces())}}),
+        gen::inRange<std::size_t>(1, 600));
+    return gen::map(gen::resize(6, gen::container<std::vector<std::string>>(run)),
+                    [](const std::vector<std::string>& runs) {
+                        std::string out;
+                        for (const auto& r : runs) out += r;
+                        return out;
+                    });
+}
+
+rc::Gen<std::string> gen_long_line_stream() {
+    auto long_line = gen::apply(
+        [](const std::string& prefix, const std::string& value) { return prefix + value; },
+        gen::weightedOneOf<std::string>({{8, gen::just(std::string("data: "))},
+                                         {1, gen::element<std::string>("data:", ":", "id: ", "event: ")}}),
+        gen_long_value());
+    auto line = gen::pair(
+        gen::weightedOneOf<std::string>({{4, long_line}, {3, gen_line(false)}, {2, gen::just(std::string())}}),
+        gen::elementOf(line_ends()));
+    return gen::apply(
+        [](const std::vector<std::pair<std::string, std::string>>& lines, const std::string& tail) {
+            std::string out;
+            for (const auto& [text, end] : lines) out += text + end;
+            return out + tail;
+        },
+        gen::resize(24, gen::container<std::vector<std::pair<std::string, std::string>>>(line)),
+        gen::weightedOneOf<std::string>({{2, gen::just(std::string())}, {1, long_line}}));
+}
+
 // Random cut points into a string of length n.
 std::vector<std::size_t> random_cuts(std::size_t n) {
     return *gen::resize(
@@ -226,6 +276,16 @@ RC_GTEST_PROP(parser_properties, pausing_gives_the_same_outcome, ()) {
     const parse_outcome whole = parse_chunked(s, 0);
     RC_ASSERT(parse_chunked(s, chunk, {}, every) == whole);
     RC_ASSERT(parse_split(s, cuts, {}, every) == whole);
+}
+
+RC_GTEST_PROP(parser_properties, long_lines_in_any_chunks_agree_with_the_reference_parser, ()) {
+    const std::string s = *gen_long_line_stream();
+    const parse_outcome expected = sse::test::reference::parse(s);
+    RC_ASSERT(parse_split(s, random_cuts(s.size())) == expected);
+    const auto chunk = *gen::weightedOneOf<std::size_t>(
+        {{1, gen::element<std::size_t>(64, 129, 256, 1000, 4096)}, {2, gen::inRange<std::size_t>(1, 3000)}});
+    RC_TAG(chunk < 128 ? "chunks under 128 bytes" : "chunks of 128 bytes or more");
+    RC_ASSERT(parse_chunked(s, chunk) == expected);
 }
 
 // The same lines joined with LF, with CR, with CRLF, and with a random mix give one outcome. A

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "sse/parser.hpp"
 #include "support/recorder.hpp"
@@ -173,6 +174,34 @@ TEST(parser, errors_have_the_sse_category_and_a_message_that_says_what_to_do) {
     const std::error_code ec = sse::errc::line_too_long;
     EXPECT_STREQ(ec.category().name(), "sse");
     EXPECT_NE(ec.message().find("max_line_length"), std::string::npos);
+}
+
+// The benchmark's hard case (docs/BENCHMARKS.md): 16 KiB data lines in feeds of about their size,
+// so every one spans two feeds and, once the buffers have grown, is copied into the line buffer
+// while it is scanned. Some lines carry a TAB, a non-ASCII character or an ill-formed byte, at
+// the start, in the middle or at the end, so each kind lands on either side of a feed boundary.
+TEST(parser, long_data_lines_spanning_feeds_arrive_whole) {
+    std::string input;
+    std::vector<std::string> want;
+    for (std::size_t i = 0; i < 40; ++i) {
+        std::string data(16384 + i * 37 % 500, static_cast<char>('a' + i % 26));
+        const std::size_t at = (i * 7919) % data.size();
+        switch (i % 4) {
+        case 1: data[at] = '\t'; break;
+        case 2: data.replace(at, 2, "\xC3\xA9"); break;
+        case 3: data[at] = '\xFF'; break;
+        default: break;
+        }
+        input += "id: " + std::to_string(i) + "\nevent: e\ndata: " + data + (i % 3 ? "\n\n" : "\r\n\r\n");
+        want.push_back(i % 4 == 3 ? data.replace(at, 1, "\xEF\xBF\xBD") : data);
+    }
+    const auto whole = sse::test::parse_chunked(input, 0);
+    ASSERT_FALSE(whole.error);
+    ASSERT_EQ(whole.records.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(whole.records[i].data, want[i]) << i;
+    for (const std::size_t chunk : {1000u, 4096u, 16384u, 16390u, 20000u, 65536u}) {
+        EXPECT_EQ(sse::test::parse_chunked(input, chunk), whole) << "chunks of " << chunk;
+    }
 }
 
 TEST(parser, byte_at_a_time_megabyte_event_is_parsed_whole) {

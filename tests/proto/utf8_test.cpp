@@ -346,7 +346,7 @@ TEST(scan, scan_line_finds_the_line_end_and_reports_ascii_exactly) {
         }
     }
     EXPECT_GT(checked, 100000u);
-    RecordProperty("avx2", sse::detail::cpu_has_avx2 ? "yes" : "no");
+    RecordProperty("wide_scan", static_cast<int>(sse::detail::cpu_wide_scan));
 }
 
 // Buffers that end exactly where readable memory ends: any read past `end` faults.

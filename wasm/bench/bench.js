@@ -2,32 +2,31 @@
 // same input in the same process. eventsource-parser takes strings, so its side includes a
 // streaming TextDecoder; ours includes the copy into wasm memory and building the strings.
 //
-//   node bench/bench.js [--seconds S]      (from wasm/, after `npm install` and the wasm build)
+//   node bench/bench.js [--seconds S] [--rounds N] [--inputs bench|sse-bench|all] [--json]
+//
+// (from wasm/, after `npm install` and the wasm build). --inputs picks the streams (inputs.js):
+// this benchmark's own (the default), sse-bench's byte for byte, or both. --json prints one JSON
+// object instead of the text report (bench/compare reads it).
 import { createParser } from 'eventsource-parser';
 import { SseParser } from '@ssekit/wasm';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 2;
-const CHUNK = 16 * 1024;
+import { benchLarge, benchSmall, chunk, sseBenchLarge, sseBenchSmall } from './inputs.js';
 
-function chunks(text) {
-  const bytes = new TextEncoder().encode(text);
-  const out = [];
-  for (let i = 0; i < bytes.length; i += CHUNK) out.push(bytes.slice(i, i + CHUNK));
-  return { out, bytes: bytes.length };
+function option(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : process.argv[at + 1];
 }
-
-function smallEvents(n) {
-  const data = 'x'.repeat(64);
-  let s = '';
-  for (let i = 0; i < n; i++) s += `id: ${i}\nevent: update\ndata: ${data}\n\n`;
-  return s;
+if (process.argv.includes('--help')) {
+  console.log('usage: node bench/bench.js [--seconds S] [--rounds N] [--inputs bench|sse-bench|all] [--json]');
+  process.exit(0);
 }
-
-function largeEvents(n) {
-  const data = 'abcdefghijklmnop'.repeat(1024);  // 16 KiB
-  let s = '';
-  for (let i = 0; i < n; i++) s += `id: ${i}\ndata: ${data}\n\n`;
-  return s;
+const seconds = Number(option('--seconds', 2)) || 2;
+const rounds = Number(option('--rounds', 3)) || 3;
+const inputs = option('--inputs', 'bench');
+const json = process.argv.includes('--json');
+if (!['bench', 'sse-bench', 'all'].includes(inputs)) {
+  console.error(`bench.js: --inputs must be bench, sse-bench or all (got ${inputs})`);
+  process.exit(2);
 }
 
 function runSsekit(input) {
@@ -84,32 +83,46 @@ function measure(run, input) {
   };
 }
 
-const cases = [
-  ['small events (id, event, 64 B data), 16 KiB chunks', chunks(smallEvents(50000))],
-  ['16 KiB-data events, 16 KiB chunks', chunks(largeEvents(512))],
-];
-console.log(`node ${process.version}, ${seconds} s per measurement, best of 3 (wall clock and CPU time)`);
-for (const [name, input] of cases) {
-  const a = runSsekit(input.out);
-  const b = runEventsourceParser(input.out);
-  if (a.events !== b.events || a.check !== b.check) throw new Error(`${name}: parsers disagree ${JSON.stringify([a, b])}`);
+const make = ({ bytes, events }) => ({ out: chunk(bytes), bytes: bytes.length, events });
+const cases = [];
+if (inputs !== 'sse-bench') {
+  cases.push(['bench', 'small', 'small events (id, event, 64 B data), 16 KiB chunks', make(benchSmall())]);
+  cases.push(['bench', 'large', '16 KiB-data events, 16 KiB chunks', make(benchLarge())]);
+}
+if (inputs !== 'bench') {
+  cases.push(['sse-bench', 'small', "sse-bench's small events (id, 4 types, 64 B data), 16 KiB chunks", make(sseBenchSmall())]);
+  cases.push(['sse-bench', 'large16k', "sse-bench's 16 KiB-data events (id, 4 types), 16 KiB chunks", make(sseBenchLarge())]);
+}
+
+const report = { node: process.version, seconds, rounds, cases: [] };
+if (!json) console.log(`node ${process.version}, ${seconds} s per measurement, best of ${rounds} (wall clock and CPU time)`);
+for (const [family, input, name, data] of cases) {
+  const a = runSsekit(data.out);
+  const b = runEventsourceParser(data.out);
+  if (a.events !== b.events || a.check !== b.check || a.events !== data.events) {
+    throw new Error(`${name}: parsers disagree ${JSON.stringify([a, b, data.events])}`);
+  }
   const best = { ssekit: null, esp: null };
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const [key, run] of [['ssekit', runSsekit], ['esp', runEventsourceParser]]) {
-      const r = measure(run, input);
+      const r = measure(run, data);
       if (!best[key]) best[key] = r;
       for (const field of Object.keys(r)) best[key][field] = Math.max(best[key][field], r[field]);
     }
   }
+  const ratioWall = best.ssekit.mbPerSecond / best.esp.mbPerSecond;
+  const ratioCpu = best.ssekit.cpuMbPerSecond / best.esp.cpuMbPerSecond;
+  report.cases.push({ family, input, name, bytes: data.bytes, events: data.events, ssekit: best.ssekit, esp: best.esp, ratioWall, ratioCpu });
+  if (json) continue;
   const fmt = (r, cpu) =>
     cpu
       ? `${(r.cpuEventsPerSecond / 1e6).toFixed(3)} M events/s, ${r.cpuMbPerSecond.toFixed(0)} MB/s per CPU second`
       : `${(r.eventsPerSecond / 1e6).toFixed(3)} M events/s, ${r.mbPerSecond.toFixed(0)} MB/s wall clock`;
-  console.log(`${name} (${(input.bytes / 1e6).toFixed(1)} MB, ${a.events} events)`);
+  console.log(`${name} (${(data.bytes / 1e6).toFixed(1)} MB, ${data.events} events)`);
   for (const cpu of [false, true]) {
-    const ratio = cpu ? best.ssekit.cpuMbPerSecond / best.esp.cpuMbPerSecond : best.ssekit.mbPerSecond / best.esp.mbPerSecond;
     console.log(`  @ssekit/wasm        ${fmt(best.ssekit, cpu)}`);
     console.log(`  eventsource-parser  ${fmt(best.esp, cpu)}`);
-    console.log(`  ratio               ${ratio.toFixed(2)}x`);
+    console.log(`  ratio               ${(cpu ? ratioCpu : ratioWall).toFixed(2)}x`);
   }
 }
+if (json) console.log(JSON.stringify(report, null, 2));

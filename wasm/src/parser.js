@@ -41,8 +41,11 @@ const RECORDS = S, RECORD_WORDS = S + 1, TEXT = S + 2, TEXT_BYTES = S + 3;
 const LAST_ID = S + 4, LAST_ID_BYTES = S + 5, HAS_RETRY = S + 6, RETRY_LOW = S + 7;
 const RETRY_HIGH = S + 8;
 const ERROR = S + 9;
+const INPUT_TEXT = S + 10;
+const RECORD_COUNT = S + 11;
 
 const FLAG_TYPE_MESSAGE = 0x100, FLAG_TYPE_SAME = 0x200, FLAG_ID_SAME = 0x400;
+const FLAG_DATA_IN_INPUT = 0x800, FLAG_ID_IN_INPUT = 0x1000;
 const MODE_COMMENTS = 1;
 
 // ignoreBOM: a field may start with U+FEFF; the decoder must not eat it.
@@ -62,13 +65,20 @@ function reserve(n) {
   return inputAddress;
 }
 
+// Set by put(): `input` when it was a string of ASCII characters only (so its UTF-8 bytes, now in
+// the input buffer, and its characters correspond one to one), else null.
+let asciiInput = null;
+
 /** Copies `input` into the input buffer; returns its size in bytes. */
 function put(input) {
+  asciiInput = null;
   if (typeof input === 'string') {
     const max = input.length * 3;  // UTF-16 code unit -> at most 3 UTF-8 bytes
     const at = reserve(max);
     views();
-    return encoder.encodeInto(input, u8.subarray(at, at + max)).written;
+    const written = encoder.encodeInto(input, u8.subarray(at, at + max)).written;
+    if (written === input.length) asciiInput = input;  // only ASCII encodes one byte per unit
+    return written;
   }
   let bytes = input;
   if (!(bytes instanceof Uint8Array)) {
@@ -236,42 +246,53 @@ export class SseParser {
     return out;
   }
 
-  // Turns the arena bridge.cpp filled into JS objects: one decode for all the text, then slices.
+  // Turns the arena bridge.cpp filled into JS objects: one decode for the text buffer and one for
+  // the part of the input that fields were found in (none when the input was an ASCII string),
+  // then slices.
   #collect(all) {
     views();
-    let w = u32[RECORDS] >>> 2;
-    const end = w + u32[RECORD_WORDS];
-    const out = [];
-    if (w === end) return out;
-    const textBytes = u32[TEXT_BYTES];
-    const s = text(u32[TEXT], textBytes);
+    const u = u32;  // a local: the loop below reads it a dozen times per event
+    let w = u[RECORDS] >>> 2;
+    const end = w + u[RECORD_WORDS];
+    if (w === end) return [];
+    // Sized once: growing it event by event cost a few percent of a small event.
+    const out = new Array(u[RECORD_COUNT]);
+    let n = 0;
+    const textBytes = u[TEXT_BYTES];
+    const s = text(u[TEXT], textBytes);
     if (s.length !== textBytes) toUtf16();  // not all ASCII: lengths become UTF-16 units
+    const inputText = u[INPUT_TEXT];
+    const input = inputText === 0 ? '' : asciiInput ?? text(inputAddress, inputText);
     let pos = 0;
     let type = this.#type;
     let id = this.#id;
     while (w < end) {
-      const head = u32[w];
+      const head = u[w];
       const kind = head & 0xff;
       if (kind === 0) {
         let t;
         if (head & FLAG_TYPE_MESSAGE) t = 'message';
         else if (head & FLAG_TYPE_SAME) t = type;
-        else t = type = s.slice(pos, (pos += u32[w + 1]));
-        const data = s.slice(pos, (pos += u32[w + 2]));
-        if ((head & FLAG_ID_SAME) === 0) id = s.slice(pos, (pos += u32[w + 3]));
-        out.push({ type: t, data, lastEventId: id });
-        w += 4;
+        else t = type = s.slice(pos, (pos += u[w + 1]));
+        let data;
+        if (head & FLAG_DATA_IN_INPUT) data = input.slice(u[w + 3], u[w + 3] + u[w + 2]);
+        else data = s.slice(pos, (pos += u[w + 2]));
+        if (head & FLAG_ID_IN_INPUT) id = input.slice(u[w + 5], u[w + 5] + u[w + 4]);
+        else if ((head & FLAG_ID_SAME) === 0) id = s.slice(pos, (pos += u[w + 4]));
+        out[n++] = { type: t, data, lastEventId: id };
+        w += 6;
       } else if (kind === 1) {
-        if (all) out.push({ retry: u32[w + 2] * 2 ** 32 + u32[w + 1] });
+        if (all) out[n++] = { retry: u[w + 2] * 2 ** 32 + u[w + 1] };
         w += 3;
       } else {
-        const comment = s.slice(pos, (pos += u32[w + 1]));
-        if (all) out.push({ comment });
+        const comment = s.slice(pos, (pos += u[w + 1]));
+        if (all) out[n++] = { comment };
         w += 2;
       }
     }
     this.#type = type;
     this.#id = id;
+    if (n !== out.length) out.length = n;  // retries and comments that feed() leaves out
     return out;
   }
 }

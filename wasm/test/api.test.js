@@ -130,6 +130,52 @@ test('non-ASCII fields are sliced at the right UTF-16 offsets, also mixed in one
   parser.free();
 });
 
+// bridge.cpp passes an event's data and id as offsets into the input when every input byte up to
+// them is ASCII, and copies them otherwise: every chunking must give the same events either way.
+test('fields sliced from the input and fields copied agree, in any chunking, bytes or strings', () => {
+  const events = [];
+  let stream = '';
+  const add = (type, data, id) => {
+    stream += `${type ? `event: ${type}\n` : ''}${id !== undefined ? `id: ${id}\n` : ''}`;
+    stream += data.split('\n').map((line) => `data: ${line}\n`).join('') + '\n';
+  };
+  add('t', 'plain ascii data', '1');
+  add('', 'no type', '2');
+  add('t', 'café, then ascii after it', '3');
+  add('u', 'ascii again once the input was not', undefined);
+  add('', 'two\nlines', '😀');
+  add('t', 'x'.repeat(300), '5');
+  stream = '\uFEFF' + stream;  // a BOM: stripped, and the input before the fields is not ASCII
+  const whole = new SseParser().feed(stream);
+  assert.equal(whole.length, 6);
+  assert.deepEqual(whole[2], { type: 't', data: 'café, then ascii after it', lastEventId: '3' });
+  assert.deepEqual(whole[4], { type: 'message', data: 'two\nlines', lastEventId: '😀' });
+  const utf8 = bytes(stream);
+  const codePoints = [...stream];
+  for (let size = 1; size <= 40; size++) {
+    for (const strings of [false, true]) {
+      const parser = new SseParser();
+      const got = [];
+      if (strings) {
+        for (let i = 0; i < codePoints.length; i += size) got.push(...parser.feed(codePoints.slice(i, i + size).join('')));
+      } else {
+        for (let i = 0; i < utf8.length; i += size) got.push(...parser.feed(utf8.subarray(i, i + size)));
+      }
+      assert.deepEqual(got, whole, `${strings ? 'strings' : 'bytes'} of ${size}`);
+      parser.free();
+    }
+  }
+  // The same parser fed an ASCII string, then bytes, then a non-ASCII string: nothing carried over.
+  const parser = new SseParser();
+  assert.deepEqual(parser.feed('data: s\n\n'), [{ type: 'message', data: 's', lastEventId: '' }]);
+  assert.deepEqual(parser.feed(bytes('data: b\n\n')), [{ type: 'message', data: 'b', lastEventId: '' }]);
+  assert.deepEqual(parser.feed('data: ü\nid: i\n\ndata: a\n\n'), [
+    { type: 'message', data: 'ü', lastEventId: 'i' },
+    { type: 'message', data: 'a', lastEventId: 'i' },
+  ]);
+  parser.free();
+});
+
 test('repeated types and ids are reused across feeds, and changes are seen', () => {
   const parser = new SseParser();
   const a = parser.feed('event: t\nid: 1\ndata: a\n\n');

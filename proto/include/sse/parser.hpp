@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "sse/detail/field.hpp"
 #include "sse/detail/line_reader.hpp"
 #include "sse/error.hpp"
 #include "sse/handler.hpp"
@@ -77,6 +78,12 @@ public:
     /// The reconnection time the stream last set with `retry`, in milliseconds, if any.
     std::optional<std::uint64_t> retry() const noexcept { return retry_; }
 
+    /// Whether every byte the current feed() has consumed so far is ASCII. A handler that passes
+    /// views into the caller's input on as offsets into a decoding of that input (the wasm bridge
+    /// does) may rely on byte offsets being UTF-16 offsets while this holds. Conservative: false
+    /// also when a line that began in an earlier feed had a non-ASCII byte.
+    bool input_is_ascii() const noexcept { return reader_.input_ascii(); }
+
     /// The sticky error, if any.
     std::error_code error() const noexcept { return error_; }
 
@@ -88,8 +95,12 @@ public:
 
 private:
     action process_line(std::string_view line);
-    action on_field(std::string_view field, std::string_view value, const std::string_view line);
+    action on_field(detail::field_kind kind, std::string_view value, std::string_view line);
+    void assign_value(std::string& out, std::string_view value);
+    action set_type(std::string_view value);
+    action set_id(std::string_view value);
     action on_data(std::string_view value, std::string_view line);
+    action append_data(std::string_view value, std::string_view line);
     action dispatch();
     bool check_event_size();
     void own_data();
@@ -103,7 +114,7 @@ private:
     // lies in the caller's input, `data_view_` points there and nothing is copied; own_data()
     // copies it into `data_` before feed() returns. A first data line that spanned chunks is taken
     // over from the line reader whole, "data:" prefix included: the value starts at data_offset_.
-    std::string data_;
+    detail::byte_buffer data_;
     std::size_t data_offset_ = 0;
     bool data_ascii_ = true;  // every data line so far was ASCII: no UTF-8 check at dispatch
     std::string_view data_view_;
