@@ -3,6 +3,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <boost/asio/post.hpp>
+
 namespace sse::server::detail {
 namespace {
 
@@ -75,7 +77,10 @@ void redis_connection::close() {
     closing_ = true;
     timer_.cancel();
     if (redisAsyncContext* c = context_) {
-        // Pending commands get their error callback from inside; cleanup() clears context_.
+        // The pending commands' callbacks run inside redisAsyncFree and may drop the last
+        // reference to this object elsewhere: hold one until it returns (none when called from
+        // the destructor). cleanup() clears context_.
+        const std::shared_ptr<redis_connection> keep = weak_from_this().lock();
         redisAsyncFree(c);
     }
 }
@@ -83,9 +88,12 @@ void redis_connection::close() {
 void redis_connection::on_connect(const redisAsyncContext* c, int status) {
     redis_connection& self = *owner(c);
     if (status != REDIS_OK) {
-        // hiredis frees the context right after this callback (cleanup() follows).
+        // hiredis frees the context right after this callback returns (cleanup() follows), and
+        // this callback is not one it protects against a free: the owner hears of it later.
         self.closing_ = true;
-        self.finish_open(c->errstr);
+        net::post(self.executor_, [keep = self.shared_from_this(), why = std::string(c->errstr)] {
+            keep->finish_open(why);
+        });
         return;
     }
     self.handshake();
@@ -125,11 +133,11 @@ void redis_connection::on_disconnect(const redisAsyncContext* c, int) {
     self.ready_ = false;
     if (self.closing_) return;
     self.closing_ = true;
-    if (!was_ready) {
-        self.finish_open(why);
-        return;
-    }
-    if (self.closed_) self.closed_(why);
+    // Told from a fresh handler, outside hiredis's teardown of the context.
+    net::post(self.executor_, [keep = self.shared_from_this(), why, was_ready] {
+        if (!was_ready) return keep->finish_open(why);
+        if (keep->closed_) keep->closed_(why);
+    });
 }
 
 void redis_connection::on_reply(redisAsyncContext* c, void* reply, void* privdata) {
