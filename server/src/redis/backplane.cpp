@@ -230,17 +230,22 @@ void backplane::on_checked(std::uint64_t generation, const redis_reply& reply) {
         return fail(generation, "redis check failed",
                     reply.is_error() ? reply.text : std::string("unexpected reply"));
     const std::string& epoch = reply.elements[0].text;
-    const std::string& reason = reply.elements[1].text;
+    std::string reason = reply.elements[1].text;
+    if (reason.empty()) {
+        // Another node started the epoch: the reason is part of it.
+        const auto colon = epoch.find(':');
+        reason = colon == std::string::npos ? "epoch-changed" : epoch.substr(colon + 1);
+    }
     const std::uint64_t counter = reply.elements[2].as_u64().value_or(0);
     if (!epoch_.empty() && epoch != epoch_) {
         // What this node holds belongs to a data set that is gone, or lost events: subscribers
         // are told, and reading restarts after the node's last id (the new epoch's ids are all
         // above it).
         log_.write(log_level::warn, "redis data loss detected",
-                   {{"reason", reason.empty() ? std::string("epoch-changed") : reason},
+                   {{"reason", reason},
                     {"last_event_id", events_.last_id()},
                     {"hint", "subscribers got sse-history-truncated; see docs/DEPLOY.md"}});
-        events_.lose(reason.empty() ? "epoch-changed" : reason);
+        events_.lose(reason);
         position_ = std::to_string(events_.last_id()) + "-0";
     }
     epoch_ = epoch;

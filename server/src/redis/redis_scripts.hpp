@@ -39,8 +39,9 @@ return n
 /// persistence, FLUSHALL), when the recorded replication id is the primary's previous one (a
 /// replica was promoted: it may lack writes its old primary acknowledged), or when the counter
 /// is below an id the node has seen (it went backwards). The counter then restarts above every
-/// id issued before (the seed, or the counter if higher), so no id is ever issued twice. Replies
-/// {epoch, reason ('' when unchanged), counter}.
+/// id issued before (the seed, or the counter if higher), so no id is ever issued twice. The
+/// epoch is "RANDOM:REASON", so every node can tell why it changed. Replies {epoch, reason (''
+/// when this call did not change it), counter}.
 inline constexpr std::string_view check_script = R"lua(
 local epoch = redis.call('GET', KEYS[1])
 local counter = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -54,7 +55,7 @@ elseif counter < tonumber(ARGV[3]) then
   reason = 'counter-behind'
 end
 if reason ~= '' then
-  epoch = ARGV[1]
+  epoch = ARGV[1] .. ':' .. reason
   local seed = tonumber(ARGV[2])
   if counter > seed then seed = counter end
   redis.call('SET', KEYS[1], epoch)
