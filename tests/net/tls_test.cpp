@@ -88,6 +88,9 @@ TEST(NetTls, EachFailureNamesItsCause) {
     const row rows[] = {
         {"server", with_ca("other-ca.pem"), "localhost", net::errc::tls_unknown_ca, "local issuer"},
         {"server", {}, "localhost", net::errc::tls_unknown_ca, "local issuer"},  // the system store
+        // The server sends its untrusted root along: still an unknown authority, not a
+        // self-signed server certificate.
+        {"server-chain", {}, "localhost", net::errc::tls_unknown_ca, "self-signed certificate in certificate chain"},
         {"wrongname", with_ca("ca.pem"), "localhost", net::errc::tls_name_mismatch, "mismatch"},
         {"server", with_ca("ca.pem"), "127.0.0.2", net::errc::tls_name_mismatch, "IP address mismatch"},
         {"expired", with_ca("ca.pem"), "localhost", net::errc::tls_expired, "expired"},

@@ -31,13 +31,14 @@ inline std::string tls_dir() {
 #endif
 }
 
-/// A TLS server context with certificate `stem`.pem and key `stem`.key from tls_dir(); `max_version`
-/// (e.g. TLS1_1_VERSION) caps the protocol, for a server too old to talk to.
+/// A TLS server context with certificate `stem`.pem and key `stem`.key (for `X-chain`, X.key) from
+/// tls_dir(); `max_version` (e.g. TLS1_1_VERSION) caps the protocol, for a server too old to talk to.
 inline std::shared_ptr<boost::asio::ssl::context> server_tls(const std::string& stem, int max_version = 0) {
     namespace ssl = boost::asio::ssl;
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
     ctx->use_certificate_chain_file(tls_dir() + "/" + stem + ".pem");
-    ctx->use_private_key_file(tls_dir() + "/" + stem + ".key", ssl::context::pem);
+    // "server-chain" (the leaf followed by its CA) uses the leaf's key.
+    ctx->use_private_key_file(tls_dir() + "/" + stem.substr(0, stem.find("-chain")) + ".key", ssl::context::pem);
     if (max_version != 0) {
         SSL_CTX_set_security_level(ctx->native_handle(), 0);  // old versions need old ciphers
         SSL_CTX_set_cipher_list(ctx->native_handle(), "DEFAULT:@SECLEVEL=0");

@@ -60,9 +60,11 @@ tls_failure from_verify_result(long v) {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_CERT_UNTRUSTED: return {errc::tls_unknown_ca, detail};
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return {errc::tls_self_signed, detail};
+    case X509_V_ERR_CERT_UNTRUSTED:
+    // The server sent its chain up to a root (server-chain.pem style) that is not trusted: the
+    // leaf is not self-signed, its authority is unknown.
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return {errc::tls_unknown_ca, detail};
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return {errc::tls_self_signed, detail};
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH: return {errc::tls_name_mismatch, detail};
     case X509_V_ERR_CERT_HAS_EXPIRED: return {errc::tls_expired, detail};
