@@ -224,3 +224,38 @@ TEST_F(backplane, with_appendfsync_always_a_killed_redis_loses_nothing) {
 
 }  // namespace
 }  // namespace sse::test
+
+namespace sse::test {
+namespace {
+
+TEST_F(redis_nodes, a_reconnect_storm_across_nodes_resumes_every_client_exactly) {
+    // A bounded storm: 300 clients resume at once, spread over two nodes, each from its own
+    // point of a 100-event history, while events keep being published.
+    start_redis();
+    start_nodes(2);
+    std::vector<std::uint64_t> published;
+    for (int i = 0; i < 100; ++i) published.push_back(publish(i % 2, "t", std::to_string(i)));
+    constexpr std::size_t clients = 300;
+    std::vector<std::unique_ptr<event_stream>> streams;
+    for (std::size_t i = 0; i < clients; ++i) {
+        streams.push_back(std::make_unique<event_stream>());
+        const std::string last = std::to_string(published[i % 100]);
+        ASSERT_TRUE(streams.back()->open(nodes[i % 2]->port(), "/events?topic=t",
+                                         {{"Last-Event-ID", last}}))
+            << i;
+        if (i % 50 == 0) published.push_back(publish((i / 50) % 2, "t", "during"));
+    }
+    for (int i = 0; i < 5; ++i) published.push_back(publish(0, "t", "after"));
+    for (std::size_t i = 0; i < clients; ++i) {
+        const std::size_t from = i % 100;
+        const std::vector<std::uint64_t> expected(published.begin() + static_cast<long>(from) + 1,
+                                                  published.end());
+        ASSERT_TRUE(streams[i]->wait_events(expected.size())) << i;
+        const id_list got = ids_of(streams[i]->events());
+        EXPECT_EQ(got.truncations, 0u) << i;
+        EXPECT_EQ(got.ids, expected) << i;
+    }
+}
+
+}  // namespace
+}  // namespace sse::test
