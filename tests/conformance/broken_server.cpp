@@ -367,6 +367,7 @@ struct broken_server::impl {
         using namespace std::chrono;
         const auto every = milliseconds(std::max<std::uint64_t>(1, number(param(r.query, "every"), 50)));
         const auto close_after = number(param(r.query, "close_after"), UINT64_MAX);
+        const auto width = number(param(r.query, "width"), 0);  // zero-padded ids: byte order is number order
         // The flawed ticker is the naive one: a counter per connection, from 1.
         const auto origin = f == flaw::ticker_ignores_resume ? steady_clock::now() : started;
         const auto due = [&](std::uint64_t n) { return origin + every * static_cast<std::int64_t>(n - 1); };
@@ -380,7 +381,8 @@ struct broken_server::impl {
         for (std::uint64_t k = 0; k < close_after && !stopping; ++k, ++next) {
             while (!stopping && steady_clock::now() < due(next))
                 std::this_thread::sleep_for(std::min<steady_clock::duration>(due(next) - steady_clock::now(), every));
-            const auto v = std::to_string(next);
+            auto v = std::to_string(next);
+            if (v.size() < width) v.insert(0, width - v.size(), '0');
             if (!s.write("id: " + v + "\ndata: tick " + v + "\n\n")) return;
         }
     }

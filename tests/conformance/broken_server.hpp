@@ -9,7 +9,7 @@
 // /r30N/PATH (any method: status N, Location /PATH); GET /ticker, a stream that publishes on its
 // own (`id: N`, `data: tick N`, one every `every` ms, default 50; tick N is due N-1 periods after
 // the server started; a Last-Event-ID resume replays the ticks after it; `close_after=K` ends the
-// response after K events). Plain HTTP or TLS; requests are read with
+// response after K events; `width=W` pads ids with zeros to W digits). Plain HTTP or TLS; requests are read with
 // Beast's parser. Blocking Asio, one thread per connection; everything bound to 127.0.0.1 and
 // joined on stop().
 #pragma once
