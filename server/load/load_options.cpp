@@ -26,6 +26,9 @@ subscribers
                             without it)
                             https://... is TLS 1.2+, the certificate verified against the
                             system's trust store (or --cacert)
+                            Repeatable (several nodes of one hub): worker process k
+                            subscribes to the (k mod count)-th URL, so give --processes as
+                            a multiple of the URLs' count
   --header 'Name: value'    extra subscribe request header (repeatable)
   --connections N           subscriber connections in total (default 1000)
   --processes P             spread them over P worker processes (default 1); each process may
@@ -124,7 +127,8 @@ load_options parse_options(int argc, char** argv) {
             std::fputs(usage, stdout);
             std::exit(0);
         } else if (a == "--url") {
-            o.subscribe = parse_http(a, value());
+            o.subscribe_urls.push_back(parse_http(a, value()));
+            if (!have_url) o.subscribe = o.subscribe_urls.back();
             have_url = true;
         } else if (a == "--header") {
             o.subscribe_headers.push_back(header(a, value()));

@@ -19,7 +19,10 @@ enum class publish_mode {
 };
 
 struct load_options {
-    sse::net::url subscribe;                 // --url
+    sse::net::url subscribe;                 // --url (the first one)
+    /// Every --url, in order: worker process k subscribes to subscribe_urls[k % size] (several
+    /// nodes of one hub, e.g. behind no load balancer).
+    std::vector<sse::net::url> subscribe_urls;
     std::optional<sse::net::url> publish;    // --publish-url (absent with --idle)
     publish_mode mode = publish_mode::form;     // --publish-mode
     std::string topic = "bench";                // --topic (form mode)

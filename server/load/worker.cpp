@@ -77,18 +77,21 @@ struct connection final : sse::handler, net::response_parser::handler {
 class pool {
 public:
     pool(asio::io_context& io, const load_options& o, unsigned index, int fd)
-        : io_(io), o_(o), index_(index), fd_(fd), connect_timer_(io), report_timer_(io),
+        : io_(io), o_(o),
+          url_(o.subscribe_urls.empty() ? o.subscribe
+                                        : o.subscribe_urls[index % o.subscribe_urls.size()]),
+          index_(index), fd_(fd), connect_timer_(io), report_timer_(io),
           signals_(io, SIGUSR1, SIGTERM) {
         const auto base = o.connections / o.processes;
         count_ = base + (index < o.connections % o.processes ? 1 : 0);
         per_tick_ = o.connect_rate / o.processes / 100.0;  // ticks of 10 ms
         net::header_list h = {{"Accept", "text/event-stream"}, {"Cache-Control", "no-cache"}};
         h.insert(h.end(), o.subscribe_headers.begin(), o.subscribe_headers.end());
-        request_ = net::serialize_request("GET", o.subscribe, h, {});
+        request_ = net::serialize_request("GET", url_, h, {});
     }
 
     int run() {
-        if (o_.subscribe.tls) {
+        if (url_.tls) {
             net::tls_failure error;
             tls_ = net::make_tls_context(o_.tls, error);
             if (!tls_) {
@@ -98,9 +101,9 @@ public:
         }
         boost::system::error_code ec;
         tcp::resolver resolver(io_);
-        const auto results = resolver.resolve(o_.subscribe.host, std::to_string(o_.subscribe.port), ec);
+        const auto results = resolver.resolve(url_.host, std::to_string(url_.port), ec);
         if (ec || results.empty()) {
-            std::cerr << "sse-load: cannot resolve " << o_.subscribe.host << ": " << ec.message() << "\n";
+            std::cerr << "sse-load: cannot resolve " << url_.host << ": " << ec.message() << "\n";
             return 1;
         }
         target_ = results.begin()->endpoint();
@@ -155,7 +158,7 @@ private:
     }
 
     void start_connect(std::uint64_t local) {
-        conns_.push_back(std::make_unique<connection>(*this, io_, tls_, o_.subscribe.host));
+        conns_.push_back(std::make_unique<connection>(*this, io_, tls_, url_.host));
         connection& c = *conns_.back();
         c.state = connection::phase::connecting;
         ++in_flight_;
@@ -283,12 +286,13 @@ private:
 
     asio::io_context& io_;
     const load_options& o_;
+    const sse::net::url& url_;  // the subscribe URL of this worker process
     unsigned index_;
     int fd_;
     asio::steady_timer connect_timer_;
     asio::steady_timer report_timer_;
     asio::signal_set signals_;
-    tcp::endpoint target_;
+    tcp::endpoint target_;  // url_'s
     std::shared_ptr<net::tls_context> tls_;
     std::string request_;
     std::vector<std::unique_ptr<connection>> conns_;

@@ -118,6 +118,27 @@ const std::vector<flag>& flags() {
          }},
         {"conformance-routes", conformance(true), true},
         {"no-conformance-routes", conformance(false), true},
+        {"redis", [](std::string_view v, config& c) { return parse_redis_url(v, c.redis); }},
+        {"redis-password-file",
+         [](std::string_view v, config& c) {
+             return read_token_file(std::string(v), c.redis.password) && !c.redis.password.empty();
+         }},
+        {"redis-sentinel",
+         [](std::string_view v, config& c) {
+             std::string host;
+             std::uint16_t port = 0;
+             if (!parse_host_port(v, host, port)) return false;
+             c.redis.sentinels.emplace_back(v);
+             return true;
+         },
+         false, true},
+        {"redis-master", [](std::string_view v, config& c) { c.redis.master = v; return !v.empty(); }},
+        {"redis-key-prefix",
+         [](std::string_view v, config& c) { c.redis.key_prefix = v; return !v.empty(); }},
+        {"redis-backlog",
+         [](std::string_view v, config& c) {
+             return parse_number(v, c.redis.backlog) && c.redis.backlog > 0;
+         }},
         {"history-size", number(&config::history_size)},
         {"history-age", millis(&config::history_age)},
         {"history-bytes", number(&config::history_bytes)},
@@ -316,6 +337,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
             std::find(repeated_here.begin(), repeated_here.end(), p.match->name) == repeated_here.end()) {
             repeated_here.push_back(p.match->name);
             if (p.match->name == "cors-origin") out.settings.cors_origins.clear();
+            if (p.match->name == "redis-sentinel") out.settings.redis.sentinels.clear();
         }
         if (!p.match->apply(p.value, out.settings)) {
             out.error = "bad value '" + std::string(p.value) + "' for --" + std::string(p.match->name);
@@ -400,6 +422,17 @@ std::string usage() {
       << d.request_timeout.count() << ")\n"
       << "  --shutdown-timeout MS     on SIGINT/SIGTERM, wait this long for streams to close (default "
       << d.shutdown_timeout.count() << ")\n"
+      << "  --redis URL               share one hub with other nodes through Redis:\n"
+         "                            redis://HOST[:PORT][/DB] (default: none, one process)\n"
+      << "  --redis-password-file F   AUTH with the password on the first line of file F\n"
+      << "  --redis-sentinel H:P      ask this Sentinel where the primary is (repeatable; used\n"
+         "                            instead of --redis), again after every disconnection\n"
+      << "  --redis-master NAME       the primary's name in Sentinel (default " << d.redis.master
+      << ")\n"
+      << "  --redis-key-prefix P      keys P:stream, P:counter, P:epoch, P:replid (default "
+      << d.redis.key_prefix << ")\n"
+      << "  --redis-backlog N         entries the Redis stream keeps for catching up (default "
+      << d.redis.backlog << ")\n"
       << "  --log-level LEVEL         error, warn, info, debug or off (default info)\n"
       << "  --log-format FORMAT       text (logfmt key=value) or json, one line per event on stderr\n"
          "                            (default text)\n"

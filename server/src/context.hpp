@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 
 namespace sse::server::detail {
 
+class backplane;
 class flusher;
 class http_session;
 class scripted_session;
@@ -27,6 +29,7 @@ class scripted_session;
 /// response head, retry hint and heartbeat are pointers to the same bytes.
 struct context {
     explicit context(config c);
+    ~context();
 
     const config settings;
     logger log;  ///< declared before everything that may log
@@ -35,6 +38,8 @@ struct context {
     /// k of `events` runs on io_contexts[k]. Declared before `events`, whose shards post here.
     std::vector<net::io_context*> io_contexts;
     hub events;
+    /// The Redis backplane (config::redis), or null: one process, ids assigned by `events`.
+    std::unique_ptr<backplane> redis;
     session_registry<http_session> sessions;
     session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
     static_files files;

@@ -37,13 +37,15 @@ void fanout::push(sequenced_event e) {
 }
 
 void fanout::broadcast(frame f) {
-    {
-        std::lock_guard lock(log_mutex_);
-        backlog_bytes_ += f->size();
-        stats_.fanout_backlog_bytes.store(backlog_bytes_, std::memory_order_relaxed);
-        log_.push_back({0, kind::comment, {}, std::move(f)});
-    }
+    push_comment(std::move(f));
     wake();
+}
+
+void fanout::push_comment(frame f) {
+    std::lock_guard lock(log_mutex_);
+    backlog_bytes_ += f->size();
+    stats_.fanout_backlog_bytes.store(backlog_bytes_, std::memory_order_relaxed);
+    log_.push_back({0, kind::comment, {}, std::move(f)});
 }
 
 void fanout::close_all(frame last) {

@@ -31,6 +31,13 @@ void history::collect_between(std::uint64_t after, std::uint64_t up_to,
     for (auto it = first; it != entries_.end() && it->id <= up_to; ++it) out.push_back(&*it);
 }
 
+void history::reset(std::uint64_t floor) {
+    if (!entries_.empty()) floor_ = std::max(floor_, entries_.back().id);
+    floor_ = std::max(floor_, floor);
+    entries_.clear();
+    bytes_ = 0;
+}
+
 void history::evict_front() {
     floor_ = entries_.front().id;
     bytes_ -= entries_.front().bytes->size();

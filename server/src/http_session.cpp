@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <charconv>
 #include <sstream>
 
 #include "scripted_session.hpp"
@@ -104,7 +105,7 @@ void http_session::linger() {
 void http_session::close() {
     net::post(executor_, [self = shared_from_this()] {
         // A request being answered finishes first; on_write sees `stopping` and closes.
-        if (!self->streaming_ && !self->response_) self->do_close();
+        if (!self->streaming_ && !self->response_ && !self->awaiting_) self->do_close();
     });
 }
 
@@ -161,6 +162,17 @@ void http_session::on_read(const error_code& ec, std::size_t) {
     if (ec) return answer(router::error(http::status::bad_request, "bad request\n"));
 
     route r = router(ctx_).handle(parser_->get());
+    if (r.later) {
+        // The answer comes from another thread (the backplane's); it is written on this one.
+        awaiting_ = true;
+        r.later([self = shared_from_this()](response res) {
+            net::post(self->executor_, [self, res = std::move(res)]() mutable {
+                self->awaiting_ = false;
+                self->answer(std::move(res));
+            });
+        });
+        return;
+    }
     if (r.stream) return open_stream(std::move(*r.stream));
     if (r.scripted) return open_script(std::move(*r.scripted));
     answer(std::move(*r.reply));
@@ -183,6 +195,21 @@ void http_session::on_write(bool keep_alive, const error_code& ec, std::size_t) 
 }
 
 void http_session::open_stream(stream_request s) {
+    if (ctx_.redis && s.last_event_id && !awaiting_) {
+        // Resume on any node: an id this node has not ingested yet (the client got it from a
+        // node ahead of this one) is waited for, within --redis resume wait, rather than being
+        // treated as unknown.
+        std::uint64_t id = 0;
+        const std::string& text = *s.last_event_id;
+        const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (r.ec == std::errc{} && r.ptr == text.data() + text.size() &&
+            id > ctx_.events.last_id()) {
+            awaiting_ = true;
+            return await_ingest(std::move(s), id,
+                                std::chrono::steady_clock::now() + ctx_.settings.redis.resume_wait);
+        }
+    }
+    awaiting_ = false;
     auto session = std::make_shared<stream_session>(ctx_, executor_);
     resume_result how{};
     if (const std::error_code ec = session->subscribe(s.topics, s.last_event_id, how)) {
@@ -199,6 +226,23 @@ void http_session::open_stream(stream_request s) {
     // stop() sets `stopping` before it closes every registered stream: a stream that registered
     // too late for that closes itself here, so shutdown never waits for it.
     if (ctx_.stopping.load()) session->close(ctx_.goodbye);
+}
+
+void http_session::await_ingest(stream_request s, std::uint64_t id,
+                                std::chrono::steady_clock::time_point deadline) {
+    if (ctx_.stopping.load()) {
+        awaiting_ = false;
+        return do_close();
+    }
+    if (ctx_.events.last_id() >= id || std::chrono::steady_clock::now() >= deadline)
+        return open_stream(std::move(s));  // awaiting_ still set: no second wait
+    if (!wait_timer_) wait_timer_.emplace(executor_);
+    wait_timer_->expires_after(std::chrono::milliseconds(5));
+    wait_timer_->async_wait([self = shared_from_this(), s = std::move(s), id,
+                             deadline](const error_code& ec) mutable {
+        if (ec) return;
+        self->await_ingest(std::move(s), id, deadline);
+    });
 }
 
 void http_session::open_script(script s) {

@@ -1,10 +1,13 @@
 // http_session: one HTTP/1.1 connection until it becomes an event stream or closes.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -47,6 +50,8 @@ private:
     void answer(response r);
     void on_write(bool keep_alive, const error_code& ec, std::size_t bytes);
     void open_stream(stream_request s);
+    void await_ingest(stream_request s, std::uint64_t id,
+                      std::chrono::steady_clock::time_point deadline);
     void open_script(script s);
     void do_close(bool graceful = true);
 
@@ -56,6 +61,8 @@ private:
     connection_slot slot_;
     bool secured_ = false;    // no TLS, or its handshake completed
     bool streaming_ = false;  // the connection belongs to a stream or scripted session now
+    bool awaiting_ = false;   // a reply or a stream start waits for the Redis backplane
+    std::optional<net::steady_timer> wait_timer_;  // polls ingestion for a resume (backplane)
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<response> response_;  // alive until its write completes

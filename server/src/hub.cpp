@@ -1,5 +1,7 @@
 #include "sse/server/hub.hpp"
 
+#include "sse/encoder.hpp"
+
 namespace sse::server {
 namespace {
 
@@ -14,7 +16,9 @@ hub::hub(hub_options options, metrics& stats)
       sequencer_(options, stats),
       fanout_(fanout_settings(options), options.first_id_base, stats,
               [this](std::span<const std::string_view> topics) { sequencer_.release(topics); }),
-      emit_([this](sequenced_event&& e) { fanout_.push(std::move(e)); }) {}
+      emit_([this](sequenced_event&& e) { fanout_.push(std::move(e)); }),
+      on_loss_([this](frame signal) { fanout_.push_comment(std::move(signal)); }),
+      max_topic_length_(options.max_topic_length) {}
 
 hub::~hub() = default;
 
@@ -29,6 +33,26 @@ publish_result hub::publish(std::string_view topic, std::string_view data, std::
     const publish_result r = sequencer_.publish(topic, data, type, ids, emit_);
     if (!r.error) fanout_.wake();
     return r;
+}
+
+publish_result hub::ingest(std::uint64_t id, std::string_view topic, std::string_view data,
+                           std::string_view type) {
+    const publish_result r = sequencer_.ingest(id, topic, data, type, emit_, on_loss_);
+    fanout_.wake();  // also after an error: a loss signal may have been pushed
+    return r;
+}
+
+void hub::lose(std::string_view reason) {
+    sequencer_.lose(reason, on_loss_);
+    fanout_.wake();
+}
+
+std::error_code hub::validate(std::string_view topic, std::string_view type) const {
+    if (topic.empty() || topic.size() > max_topic_length_)
+        return std::make_error_code(std::errc::invalid_argument);
+    std::string scratch;
+    // Data is checked with a placeholder: any data encodes, only the type can be refused.
+    return sse::encode({.type = type, .data = "x"}, scratch);
 }
 
 resume_result hub::subscribe(const std::shared_ptr<subscriber>& sub,

@@ -78,6 +78,19 @@ std::string render_prometheus(const metrics& m,
     line(out, "sse_publish_backlog_refusals_total", "counter",
          "Publishes refused with 503 because fan-out was --fanout-backlog behind.",
          m.publish_backlog_refusals);
+    line(out, "sse_backplane_up", "gauge",
+         "1 while the Redis backplane is connected and checked (always 0 without --redis).",
+         m.backplane_up);
+    line(out, "sse_backplane_reconnects_total", "counter",
+         "Attempts to reconnect to Redis after a failure.", m.backplane_reconnects);
+    line(out, "sse_backplane_truncations_total", "counter",
+         "Losses in the Redis stream signalled to subscribers (sse-history-truncated).",
+         m.backplane_truncations);
+    line(out, "sse_backplane_lag_events", "gauge",
+         "Events known to be in Redis and not yet delivered by this node.", m.backplane_lag);
+    line(out, "sse_backplane_publish_failures_total", "counter",
+         "Publishes answered 503 because Redis was unreachable or did not answer.",
+         m.backplane_publish_failures);
     out += "# HELP sse_topic_subscribers Subscribers per topic.\n";
     out += "# TYPE sse_topic_subscribers gauge\n";
     for (const auto& [name, count] : topics) {

@@ -4,6 +4,7 @@
 
 #include "conformance_routes.hpp"
 #include "query.hpp"
+#include "redis/backplane.hpp"
 #include "sse/content_type.hpp"
 
 namespace sse::server::detail {
@@ -105,6 +106,36 @@ std::optional<publish_fields> json_fields(std::string_view body) {
     return f;
 }
 
+// A plain-text answer to a request that is gone by the time it is built (a deferred publish).
+response plain(http::status status, unsigned version, bool keep_alive, std::string_view body) {
+    response r{status, version};
+    r.set(http::field::server, server_name);
+    r.set(http::field::content_type, "text/plain; charset=utf-8");
+    r.keep_alive(keep_alive);
+    r.body() = std::string(body);
+    r.prepare_payload();
+    return r;
+}
+
+response publish_answer(const publish_result& r, id_policy ids, unsigned version, bool keep_alive) {
+    if (!r.error) {
+        response ok = plain(http::status::ok, version, keep_alive,
+                            ids == id_policy::none ? std::string("{\"id\":null}\n")
+                                                   : "{\"id\":\"" + std::to_string(r.id) + "\"}\n");
+        ok.set(http::field::content_type, "application/json");
+        return ok;
+    }
+    std::string_view why = "Redis refused the publish (see the server log)\n";
+    if (r.error == std::errc::not_connected)
+        why = "the Redis backplane is unreachable: nothing was published; retry shortly\n";
+    else if (r.error == std::errc::connection_aborted)
+        why = "the connection to Redis broke before it answered: the event may or may not have "
+              "been published\n";
+    response busy = plain(http::status::service_unavailable, version, keep_alive, why);
+    busy.set(http::field::retry_after, "1");
+    return busy;
+}
+
 }  // namespace
 
 response router::text(http::status status, const request& req, std::string_view body, bool close) {
@@ -135,6 +166,17 @@ route router::handle(const request& req) const {
     if (ctx_.settings.cors_origins.empty()) return r;
     if (r.stream) {
         r.stream->cors_origin = allowed_origin(req);
+        return r;
+    }
+    if (r.later) {
+        // The headers add_cors() would set, on the response when it comes.
+        r.later = [inner = std::move(r.later), origin = allowed_origin(req)](answer_fn answer) {
+            inner([answer = std::move(answer), origin](response res) {
+                res.set(http::field::vary, "Origin");
+                if (origin) res.set(http::field::access_control_allow_origin, *origin);
+                answer(std::move(res));
+            });
+        };
         return r;
     }
     add_cors(req, r.scripted ? r.scripted->head : *r.reply);
@@ -187,7 +229,7 @@ route router::dispatch(const request& req) const {
     if (path == "/healthz" || path == "/metrics") {
         if (m == http::verb::options) return options(req, "GET, HEAD, OPTIONS");
         if (m != http::verb::get && m != http::verb::head) return not_allowed(req, "GET, HEAD, OPTIONS");
-        if (path == "/healthz") return reply(text(http::status::ok, req, "ok\n"));
+        if (path == "/healthz") return health(req);
         return metrics_page(req);
     }
     if (ctx_.settings.conformance_routes && is_conformance_path(path))
@@ -279,6 +321,9 @@ route router::publish(const request& req) const {
     else if (fields->id && *fields->id != "auto")
         return reply(text(http::status::bad_request, req,
                           "id must be auto (the next id, kept for resume) or none (ephemeral)\n"));
+    if (ctx_.redis)
+        return publish_through_redis(req, std::move(*fields->topic), fields->data.value_or(""),
+                                     fields->type.value_or(""), ids);
     const publish_result r = ctx_.events.publish(*fields->topic, fields->data.value_or(""),
                                                  fields->type.value_or(""), ids);
     if (r.error == std::errc::no_buffer_space)
@@ -297,6 +342,39 @@ route router::publish(const request& req) const {
                            : "{\"id\":\"" + std::to_string(r.id) + "\"}\n");
     ok.set(http::field::content_type, "application/json");
     return reply(std::move(ok));
+}
+
+route router::publish_through_redis(const request& req, std::string topic, std::string data,
+                                    std::string type, id_policy ids) const {
+    // What every node would refuse to ingest is refused here, before it reaches Redis.
+    if (const std::error_code ec = ctx_.events.validate(topic, type))
+        return reply(text(http::status::bad_request, req, ec.message() + "\n"));
+    if (!ctx_.events.has_room()) {
+        metrics::add(ctx_.stats.publish_backlog_refusals);
+        response busy = text(http::status::service_unavailable, req,
+                             "fan-out is behind (--fanout-backlog): retry shortly\n");
+        busy.set(http::field::retry_after, "1");
+        return reply(std::move(busy));
+    }
+    route out;
+    out.later = [&ctx = ctx_, topic = std::move(topic), data = std::move(data),
+                 type = std::move(type), ids, version = req.version(),
+                 keep_alive = req.keep_alive()](answer_fn answer) mutable {
+        // Answered once Redis has the event (or failed): the id is final everywhere.
+        ctx.redis->publish(std::move(topic), std::move(data), std::move(type), ids,
+                           [answer = std::move(answer), ids, version, keep_alive](publish_result r) {
+                               answer(publish_answer(r, ids, version, keep_alive));
+                           });
+    };
+    return out;
+}
+
+route router::health(const request& req) const {
+    if (ctx_.redis && !ctx_.redis->is_up())
+        return reply(text(http::status::service_unavailable, req,
+                          "degraded: the Redis backplane is unreachable (publishing answers 503, "
+                          "streams stay open)\n"));
+    return reply(text(http::status::ok, req, "ok\n"));
 }
 
 route router::metrics_page(const request& req) const {

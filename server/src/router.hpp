@@ -1,6 +1,7 @@
 // router: maps one parsed request to a response, or to an event stream for the caller to open.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,9 +26,16 @@ struct stream_request {
     std::optional<std::string> cors_origin;    ///< the request's Origin, when CORS allows it
 };
 
-/// The router's decision: exactly one of the three is set.
+/// Delivers a response that was not ready when the request was routed; callable from any thread,
+/// once.
+using answer_fn = std::function<void(response)>;
+
+/// The router's decision: exactly one of the four is set.
 struct route {
     std::optional<response> reply;
+    /// A reply that comes later (a publish through the Redis backplane): call it with the
+    /// function that will send the response.
+    std::function<void(answer_fn)> later;
     std::optional<stream_request> stream;
     std::optional<script> scripted;  ///< a conformance route's scripted stream
 };
@@ -62,6 +70,9 @@ private:
     void add_cors(const request& req, response& res) const;
     route events(const request& req, std::string_view query) const;
     route publish(const request& req) const;
+    route publish_through_redis(const request& req, std::string topic, std::string data,
+                                std::string type, id_policy ids) const;
+    route health(const request& req) const;
     route metrics_page(const request& req) const;
     bool authorized(const request& req) const;
 

@@ -27,6 +27,15 @@ frame position_marker(std::uint64_t id) {
     return make_frame(std::move(bytes));
 }
 
+// The signal sent live to every subscriber when the backplane lost events after `last`.
+frame truncation_signal(std::uint64_t last, std::string_view reason) {
+    std::string data = "{\"lastEventId\":\"" + std::to_string(last) + "\",\"reason\":\"" +
+                       std::string(reason) + "\"}";
+    std::string bytes;
+    sse::encode({.type = history_truncated_type, .data = data}, bytes);
+    return make_frame(std::move(bytes));
+}
+
 frame truncation_signal(std::optional<std::uint64_t> requested) {
     // A small JSON object: the id the client asked for (when it was one of ours) and the reason.
     std::string data = requested ? "{\"lastEventId\":\"" + std::to_string(*requested) +
@@ -52,9 +61,52 @@ publish_result sequencer::publish(std::string_view topic_name, std::string_view 
     std::error_code error;
     topic* t = find_or_create_locked(topic_name, error);
     if (!t) return {0, error};
-
     const bool keep = ids == id_policy::assign;
-    const std::uint64_t id = keep ? last_id_ + 1 : 0;
+    return sequence_locked(*t, keep ? last_id_ + 1 : 0, keep, data, type, emit);
+}
+
+publish_result sequencer::ingest(std::uint64_t id, std::string_view topic_name,
+                                 std::string_view data, std::string_view type,
+                                 const emit_fn& emit, const loss_fn& on_loss) {
+    std::lock_guard lock(mutex_);
+    if (id != 0 && id <= last_id_)
+        return {0, std::make_error_code(std::errc::result_out_of_range)};
+    std::error_code error;
+    topic* t = find_or_create_locked(topic_name, error);
+    if (!t) return {0, error};
+    if (id != 0) {
+        if (ingest_jump_) {
+            // Nothing before `id` can be served from here: a resume from an older id (another
+            // epoch, or before this node's first event) is told so.
+            reset_history_locked(id - 1);
+        } else if (id != last_id_ + 1) {
+            on_loss(truncation_signal(last_id_, "backplane-gap"));
+            metrics::add(stats_.backplane_truncations);
+            reset_history_locked(id - 1);
+        }
+        ingest_jump_ = false;
+    }
+    return sequence_locked(*t, id, id != 0, data, type, emit);
+}
+
+void sequencer::lose(std::string_view reason, const loss_fn& on_loss) {
+    std::lock_guard lock(mutex_);
+    on_loss(truncation_signal(last_id_, reason));
+    metrics::add(stats_.backplane_truncations);
+    // last_id_ + 1: a resume from last_id_ itself is told too, since what followed it is lost.
+    reset_history_locked(last_id_ + 1);
+    ingest_jump_ = true;
+}
+
+void sequencer::reset_history_locked(std::uint64_t floor) {
+    for (auto& [name, t] : topics_) edit_history_locked(*t, [&](history& h) { h.reset(floor); });
+    forgotten_floor_ = std::max(forgotten_floor_, floor);
+    loss_floor_ = std::max(loss_floor_, floor);
+}
+
+publish_result sequencer::sequence_locked(topic& t, std::uint64_t id, bool keep,
+                                          std::string_view data, std::string_view type,
+                                          const emit_fn& emit) {
     char digits[20];
     const auto r = std::to_chars(digits, digits + sizeof digits, id);
     std::optional<std::string_view> id_field;
@@ -63,28 +115,28 @@ publish_result sequencer::publish(std::string_view topic_name, std::string_view 
     // One encode per publish, whatever the number of subscribers; under the lock, so ids,
     // history and the emitted order agree.
     if (const std::error_code ec = sse::encode({.type = type, .data = data, .id = id_field}, bytes)) {
-        forget_if_idle_locked(*t);
+        forget_if_idle_locked(t);
         return {0, ec};
     }
     frame f = make_frame(std::move(bytes));
     metrics::add(stats_.events_published);
     if (!keep) {
         // An ephemeral event nobody follows reaches no one and leaves nothing behind.
-        if (t->subscribers == 0)
-            forget_if_idle_locked(*t);
+        if (t.subscribers == 0)
+            forget_if_idle_locked(t);
         else
-            emit({0, t->name, std::move(f)});
+            emit({0, t.name, std::move(f)});
         return {0, {}};
     }
     last_id_ = id;
     const auto now = options_.now();
-    edit_history_locked(*t, [&](history& h) {
+    edit_history_locked(t, [&](history& h) {
         h.expire(now);
         h.append(id, now, f);
     });
     // Every numbered event is emitted, followed or not: fan-out's position (the last id it
     // passed) then says exactly which events a new subscriber gets live and which from history.
-    emit({id, t->name, std::move(f)});
+    emit({id, t.name, std::move(f)});
     enforce_byte_cap_locked();
     return {id, {}};
 }
@@ -145,7 +197,10 @@ void sequencer::replay_locked(const std::vector<topic*>& topics, std::uint64_t a
     for (topic* t : topics) {
         edit_history_locked(*t, [&](history& h) { h.expire(now); });
         // Events after `position` come live, retained or not; a loss can only be in between.
-        complete = complete && (t->events.complete_after(after) || position <= after);
+        // (Unless a loss upstream came after `after`: then the signal is due even with nothing
+        // to replay.)
+        complete = complete && (t->events.complete_after(after) ||
+                                (position <= after && after >= loss_floor_));
         t->events.collect_between(after, position, replay);
     }
     // Each topic's entries are in id order; several topics interleave by id.

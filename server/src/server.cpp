@@ -23,6 +23,7 @@
 #include "flusher.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
+#include "redis/backplane.hpp"
 #include "scripted_session.hpp"
 #include "sse/encoder.hpp"
 
@@ -38,7 +39,9 @@ hub_options hub_settings(const config& c, context& ctx) {
             net::post(ctx.io_contexts[k]->get_executor(), std::move(task));
         });
     o.fanout_backlog = c.fanout_backlog;
-    if (c.first_id_base) {
+    if (c.redis.enabled()) {
+        o.first_id_base = 0;  // ids come from Redis; the first one ingested sets the floor
+    } else if (c.first_id_base) {
         o.first_id_base = *c.first_id_base;
     } else {
         const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
@@ -86,12 +89,16 @@ context::context(config c)
       stream_head(make_frame(stream_head_bytes(std::nullopt))),
       heartbeat(comment(" keep-alive")),
       goodbye(comment(" server shutting down")) {
+    if (settings.redis.enabled())
+        redis = std::make_unique<backplane>(settings.redis, events, stats, log);
     if (settings.retry_ms) {
         std::string bytes;
         sse::encode_retry(*settings.retry_ms, bytes);
         retry_hint = make_frame(std::move(bytes));
     }
 }
+
+context::~context() = default;
 
 flusher* context::flusher_for(const net::any_io_executor& executor) const {
     const net::execution_context& owner = net::query(executor, net::execution::context);
@@ -261,6 +268,7 @@ std::error_code server::start() {
         }
     }
     s.started = true;
+    if (s.ctx.redis) s.ctx.redis->start();
     for (const auto& w : s.workers) w->work.emplace(w->ioc.get_executor());
     for (const auto& l : s.listeners) l->run();
     net::post(s.ticker->get_executor(), [this] { impl_->do_tick(); });
@@ -290,7 +298,18 @@ std::error_code server::reload_tls() {
 
 publish_result server::publish(std::string_view topic, std::string_view data,
                                std::string_view type, id_policy ids) {
-    return impl_->ctx.events.publish(topic, data, type, ids);
+    detail::context& ctx = impl_->ctx;
+    if (!ctx.redis) return ctx.events.publish(topic, data, type, ids);
+    if (const std::error_code ec = ctx.events.validate(topic, type)) return {0, ec};
+    auto outcome = std::make_shared<std::promise<publish_result>>();
+    std::future<publish_result> done = outcome->get_future();
+    ctx.redis->publish(std::string(topic), std::string(data), std::string(type), ids,
+                       [outcome](publish_result r) { outcome->set_value(r); });
+    // Redis answers, or the connection breaks and the backplane answers; the bound is for a
+    // Redis that hangs without closing.
+    if (done.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+        return {0, std::make_error_code(std::errc::timed_out)};
+    return done.get();
 }
 
 void server::stop() {
@@ -302,6 +321,8 @@ void server::stop() {
     // Order matters: `stopping` first, so a stream that subscribes after close_all() sees it and
     // closes itself; then no new connections; then every open stream and idle connection.
     s.ctx.stopping.store(true);
+    // No event is ingested after the streams' close below; pending publishes are answered 503.
+    if (s.ctx.redis) s.ctx.redis->stop();
     s.ctx.log.write(log_level::info, "shutting down",
                     {{"streams", s.ctx.stats.subscribers.load()},
                      {"connections", s.ctx.stats.connections_open.load()}});

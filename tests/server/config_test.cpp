@@ -203,6 +203,38 @@ TEST(config_test, tls_flags_and_keys_and_the_combinations_they_need) {
     EXPECT_NE(parse({"--tls-cert", ""}).error.find("--tls-cert"), std::string::npos);
 }
 
+TEST(config_test, redis_flags) {
+    EXPECT_FALSE(parse({}).settings.redis.enabled());
+    const auto cl = parse({"--redis", "redis://10.0.0.5:6380/2", "--redis-backlog", "500",
+                           "--redis-key-prefix", "hub1"});
+    ASSERT_TRUE(cl.error.empty()) << cl.error;
+    EXPECT_TRUE(cl.settings.redis.enabled());
+    EXPECT_EQ(cl.settings.redis.host, "10.0.0.5");
+    EXPECT_EQ(cl.settings.redis.port, 6380);
+    EXPECT_EQ(cl.settings.redis.db, 2);
+    EXPECT_EQ(cl.settings.redis.backlog, 500u);
+    EXPECT_EQ(cl.settings.redis.key_prefix, "hub1");
+    const auto plain = parse({"--redis", "redis://cache"});
+    EXPECT_EQ(plain.settings.redis.host, "cache");
+    EXPECT_EQ(plain.settings.redis.port, 6379);
+    EXPECT_EQ(plain.settings.redis.db, 0);
+    const auto v6 = parse({"--redis", "redis://[::1]:7000"});
+    EXPECT_EQ(v6.settings.redis.host, "::1");
+    EXPECT_EQ(v6.settings.redis.port, 7000);
+    for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999",
+                            "redis://user:pw@h", "redis://h/x"})
+        EXPECT_NE(parse({"--redis", bad}).error.find("--redis"), std::string::npos) << bad;
+    const auto sentinel = parse({"--redis-sentinel", "s1:26379", "--redis-sentinel=s2:26380",
+                                 "--redis-master", "hub"});
+    ASSERT_TRUE(sentinel.error.empty()) << sentinel.error;
+    EXPECT_TRUE(sentinel.settings.redis.enabled());
+    EXPECT_EQ(sentinel.settings.redis.sentinels,
+              (std::vector<std::string>{"s1:26379", "s2:26380"}));
+    EXPECT_EQ(sentinel.settings.redis.master, "hub");
+    EXPECT_FALSE(parse({"--redis-sentinel", "nocolon"}).error.empty());
+    EXPECT_FALSE(parse({"--redis-password-file", "/nonexistent/pw"}).error.empty());
+}
+
 TEST(config_test, help_lists_every_flag) {
     const std::string text = sse::server::usage();
     for (const char* flag : {"--address", "--port", "--threads", "--heartbeat", "--retry",
@@ -213,7 +245,9 @@ TEST(config_test, help_lists_every_flag) {
                              "--config", "--subscribe-token", "--subscribe-token-file",
                              "--no-conformance-routes", "--history-bytes", "--slow-client",
                              "--log-level", "--log-format", "--tls-cert", "--tls-key",
-                             "--tls-port", "--fanout-backlog"})
+                             "--tls-port", "--fanout-backlog", "--redis", "--redis-password-file",
+                             "--redis-sentinel", "--redis-master", "--redis-key-prefix",
+                             "--redis-backlog"})
         EXPECT_NE(text.find(flag), std::string::npos) << flag;
     EXPECT_NE(text.find("default 127.0.0.1"), std::string::npos);
     EXPECT_NE(text.find("default 8080"), std::string::npos);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sse/server/log.hpp"
+#include "sse/server/redis_options.hpp"
 
 namespace sse::server {
 
@@ -126,6 +127,10 @@ struct config {
 
     /// Log threshold, format and destination.
     logging_options logging;
+
+    /// The Redis backplane that makes several servers one hub (--redis, --redis-sentinel). Not
+    /// enabled by default: one process, ids assigned locally.
+    redis_options redis;
 };
 
 /// What parse_command_line() found.

@@ -85,6 +85,11 @@ public:
     /// Appends a comment (a heartbeat) for every subscriber of every shard, and wakes them.
     void broadcast(frame f);
 
+    /// Appends a frame for every subscriber of every shard without waking them (like push(): the
+    /// sequencer calls it under its lock, for a truncation signal that must come before the
+    /// events that follow it). wake() afterwards.
+    void push_comment(frame f);
+
     /// Appends a close for every subscriber of every shard, and wakes them: each shard, after
     /// delivering every entry pushed before, unregisters all its subscribers and close()s them
     /// with `last` (may be null), under its lock. Subscribers that join a shard before it takes

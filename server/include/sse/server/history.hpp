@@ -37,6 +37,10 @@ public:
     /// Drops entries older than max_age at `now`.
     void expire(clock::time_point now);
 
+    /// Drops every entry and raises floor() to at least `floor`: events up to it (and any the
+    /// history held) can no longer be served, as after a loss upstream.
+    void reset(std::uint64_t floor);
+
     /// Drops the oldest entry (the hub's global byte cap). Must not be empty().
     void evict_oldest() { evict_front(); }
 

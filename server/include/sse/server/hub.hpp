@@ -67,6 +67,25 @@ public:
     publish_result publish(std::string_view topic, std::string_view data,
                            std::string_view type = {}, id_policy ids = id_policy::assign);
 
+    /// Ingested mode (the Redis backplane): delivers one event whose id was assigned elsewhere,
+    /// in the order they come (see sequencer::ingest: a gap sends every subscriber the
+    /// truncation signal first; an id not above last_id() is refused with
+    /// std::errc::result_out_of_range). Not subject to the fan-out backlog: the event exists
+    /// already. Calls must not overlap (one reader feeds them).
+    publish_result ingest(std::uint64_t id, std::string_view topic, std::string_view data,
+                          std::string_view type);
+
+    /// Ingested mode: events after last_id() may have been lost upstream; every subscriber gets
+    /// the truncation signal with `reason`, history is dropped (see sequencer::lose).
+    void lose(std::string_view reason);
+
+    /// False while fan-out is hub_options::fanout_backlog behind (publish() then refuses).
+    bool has_room() const { return fanout_.has_room(); }
+
+    /// Checks what publish() would refuse before sequencing (bad topic name, CR or LF in
+    /// `type`), without publishing: for a publish that is sequenced elsewhere (the backplane).
+    std::error_code validate(std::string_view topic, std::string_view type) const;
+
     /// Registers `sub` for `topics` (duplicates ignored) on fan-out shard `shard` (the server
     /// passes its I/O thread's; < shard_count()), whose thread will make every live deliver()
     /// call. If `last_event_id` is given and not empty, first delivers the truncation signal when
@@ -118,6 +137,8 @@ private:
     sequencer sequencer_;  // declared before fanout_: the fanout's leave hook releases its topics
     fanout fanout_;
     const sequencer::emit_fn emit_;  // hands sequenced events to fanout_
+    const sequencer::loss_fn on_loss_;  // hands truncation signals to fanout_
+    const std::size_t max_topic_length_;
 };
 
 }  // namespace sse::server

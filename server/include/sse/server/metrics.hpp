@@ -32,6 +32,12 @@ struct metrics {
     std::atomic<std::uint64_t> tls_handshake_failures{0};  ///< counter: failed or timed out
     std::atomic<std::uint64_t> fanout_backlog_bytes{0};  ///< gauge: published, not yet fanned out
     std::atomic<std::uint64_t> publish_backlog_refusals{0};  ///< counter: publishes refused (503)
+    // The Redis backplane (all zero without one).
+    std::atomic<std::uint64_t> backplane_up{0};           ///< gauge: 1 while connected and checked
+    std::atomic<std::uint64_t> backplane_reconnects{0};   ///< counter: reconnection attempts
+    std::atomic<std::uint64_t> backplane_truncations{0};  ///< counter: losses signalled to streams
+    std::atomic<std::uint64_t> backplane_lag{0};  ///< gauge: ids in Redis not ingested here yet
+    std::atomic<std::uint64_t> backplane_publish_failures{0};  ///< counter: publishes answered 503
 
     /// Adds `n` to a counter (relaxed).
     static void add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {

@@ -110,6 +110,29 @@ public:
     publish_result publish(std::string_view topic, std::string_view data, std::string_view type,
                            id_policy ids, const emit_fn& emit);
 
+    /// Receives the truncation signal ingest() or lose() produce, with the sequencer's lock held,
+    /// to hand on to every subscriber (fanout::push_comment) before any later event.
+    using loss_fn = std::function<void(frame signal)>;
+
+    /// Sequences one event numbered elsewhere (the Redis backplane: ids come from Redis, not from
+    /// this sequencer): like publish(), with `id` as its id. `id` 0 is an ephemeral event (as
+    /// id_policy::none). Numbered ids must increase by exactly one; a gap (id > last_id() + 1)
+    /// means events were lost upstream: `on_loss` gets a truncation signal
+    /// (`{"lastEventId":"<last_id()>","reason":"backplane-gap"}`), every topic's history is
+    /// dropped and its floor raised to id - 1, then the event is sequenced. The first id after
+    /// construction or lose() is accepted as it comes (floors raised to id - 1, no signal). Returns
+    /// std::errc::result_out_of_range, and sequences nothing, for an id not above last_id() (it
+    /// would reuse an id); otherwise publish()'s errors.
+    publish_result ingest(std::uint64_t id, std::string_view topic, std::string_view data,
+                          std::string_view type, const emit_fn& emit, const loss_fn& on_loss);
+
+    /// Records that events after last_id() may have been lost upstream (the backplane's data
+    /// set changed): `on_loss` gets the truncation signal
+    /// (`{"lastEventId":"<last_id()>","reason":"<reason>"}`), every topic's history is dropped
+    /// and a resume from last_id() or before is told it was truncated. The next ingest() may
+    /// then jump to any greater id.
+    void lose(std::string_view reason, const loss_fn& on_loss);
+
     /// Starts a subscription to `topics` whose live feed begins right after the event with id
     /// `position`: its fan-out delivers every event with a greater id, and none with a smaller
     /// one (position <= last_id()). Retains the topics (they count as followed until release())
@@ -149,6 +172,9 @@ private:
     template <typename Edit>
     void edit_history_locked(topic& t, Edit edit);
     void enforce_byte_cap_locked();
+    publish_result sequence_locked(topic& t, std::uint64_t id, bool keep, std::string_view data,
+                                   std::string_view type, const emit_fn& emit);
+    void reset_history_locked(std::uint64_t floor);
     void replay_locked(const std::vector<topic*>& topics, std::uint64_t after,
                        std::uint64_t position, subscription_start& out);
 
@@ -157,6 +183,8 @@ private:
     mutable std::mutex mutex_;
     std::uint64_t last_id_;
     std::uint64_t forgotten_floor_;  // see find_or_create_locked()
+    std::uint64_t loss_floor_ = 0;  // resumes from below it lost events upstream (ingest/lose)
+    bool ingest_jump_ = true;  // ingest(): the next id may jump (first one, or after lose())
     // Transparent hashing: publish() looks topics up by string_view without building a string.
     struct name_hash {
         using is_transparent = void;

@@ -53,7 +53,9 @@ public:
 
     /// Publishes an event, exactly as POST /publish does; see hub::publish() and id_policy.
     /// Returns once the event is sequenced and in history; the I/O threads deliver it after.
-    /// Thread-safe.
+    /// With the Redis backplane (config::redis), returns once Redis has the event (its id is
+    /// final on every node), or with std::errc::not_connected / connection_aborted /
+    /// timed_out (see backplane) when it could not be published. Thread-safe.
     publish_result publish(std::string_view topic, std::string_view data,
                            std::string_view type = {}, id_policy ids = id_policy::assign);
 
