@@ -51,10 +51,16 @@ std::error_code http_probe::connect(const net::url& u) {
 
 std::string http_probe::serialize(const net::url& u, const http_request& r) {
     net::header_list h = r.headers;
-    if (!net::find_header(h, "accept")) h.emplace_back("Accept", "text/event-stream");
+    if (r.default_accept && !net::find_header(h, "accept")) h.emplace_back("Accept", "text/event-stream");
     if (!net::find_header(h, "user-agent")) h.emplace_back("User-Agent", "sse-conformance");
     if (!net::find_header(h, "connection")) h.emplace_back("Connection", "close");
-    return net::serialize_request(r.method, u, h, r.body);
+    auto bytes = net::serialize_request(r.method, u, h, r.body);
+    if (r.http10) {
+        const auto eol = bytes.find("\r\n");
+        if (eol != std::string::npos && eol >= 8 && bytes.compare(eol - 8, 8, "HTTP/1.1") == 0)
+            bytes.replace(eol - 8, 8, "HTTP/1.0");
+    }
+    return bytes;
 }
 
 std::error_code http_probe::send(std::string_view bytes, bool head_request) {

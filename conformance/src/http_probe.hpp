@@ -43,6 +43,8 @@ struct http_request {
     std::string method = "GET";
     net::header_list headers;
     std::string body;
+    bool default_accept = true;  ///< false: no Accept header unless `headers` has one
+    bool http10 = false;         ///< the request line says HTTP/1.0 (no chunked body in the answer)
 };
 
 /// Body bytes that arrived in one read, and when (since the request was sent).
@@ -68,7 +70,8 @@ public:
     const net::tls_failure& tls_failure() const noexcept { return stream_->tls_failure(); }
 
     /// The bytes of `r` for `u` (sse::net::serialize_request), with the probe's defaults for what
-    /// `r` does not set: `Accept: text/event-stream`, `User-Agent: sse-conformance`,
+    /// `r` does not set: `Accept: text/event-stream` (unless r.default_accept is false),
+    /// `User-Agent: sse-conformance`,
     /// `Connection: close`, and `r.method`'s Content-Length.
     static std::string serialize(const net::url& u, const http_request& r);
 

@@ -39,6 +39,10 @@ void write_json(std::ostream& out, const run_result& run) {
         if (!r.outcome.actual.empty()) c["actual"] = r.outcome.actual;
         if (!r.outcome.raw.empty()) c["raw"] = raw_json(r.outcome.raw);
         if (r.outcome.seed) c["seed"] = *r.outcome.seed;
+        if (!r.outcome.metrics.empty()) {
+            c["metrics"] = json::object();
+            for (const auto& [name, value] : r.outcome.metrics) c["metrics"][name] = value;
+        }
         if (!r.outcome.counterexample.empty()) c["counterexample"] = r.outcome.counterexample;
         if (!r.outcome.repro.empty()) c["repro"] = r.outcome.repro;
         if (r.expectation)

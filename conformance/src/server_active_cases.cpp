@@ -253,6 +253,10 @@ void register_server_cases(registry& r) {
     register_server_passive_cases(r);
     register_server_stream_cases(r);
     register_server_active_cases(r);
+    register_server_resume_cases(r);
+    register_server_timing_cases(r);
+    register_server_http_cases(r);
+    register_server_load_cases(r);
 }
 
 }  // namespace sse::conformance

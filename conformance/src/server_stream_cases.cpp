@@ -41,7 +41,21 @@ outcome head_flushed(context& ctx) {
     if (!ok)
         return outcome::failed("the response head did not arrive before any event was published",
                                "the head sent at once", error, ctx.raw);
-    return outcome::passed("head after " + std::to_string(r.probe().head_at()->count()) + " ms, no event published");
+    const auto head = *r.probe().head_at();
+    // The first body byte (a comment, a retry, an event), waited for no longer than the threshold.
+    r.read_until([](const capture& c) { return c.first_body_at.has_value(); }, ctx.options.head_warn);
+    const auto& first = r.data().first_body_at;
+    auto o = outcome::passed("head after " + std::to_string(head.count()) + " ms, no event published" +
+                             (first ? "; first body byte after " + std::to_string(first->count()) + " ms"
+                                    : "; no body byte within " + std::to_string(ctx.options.head_warn.count()) + " ms"));
+    if (head > ctx.options.head_warn)
+        o = outcome::failed("head held back: a buffering proxy or an unflushed response (the head came after " +
+                                std::to_string(head.count()) + " ms with nothing published)",
+                            "the head within " + std::to_string(ctx.options.head_warn.count()) +
+                                " ms (--head-timeout-warn)", std::to_string(head.count()) + " ms", ctx.raw);
+    o.metrics.emplace_back("head_ms", head.count());
+    if (first) o.metrics.emplace_back("first_body_byte_ms", first->count());
+    return o;
 }
 
 outcome event_flushed(context& ctx) {
@@ -126,6 +140,8 @@ outcome cors_preflight(context& ctx) {
                                          {"Access-Control-Request-Headers", "last-event-id"}});
 }
 
+}  // namespace
+
 // Publishes `count` events tagged with `nonce`; returns the requests (or an error).
 bool publish_tagged(const publisher& pub, const std::string& nonce, int from, int count, std::size_t pad,
                     std::vector<publish_request>& sent, std::string& error) {
@@ -142,6 +158,8 @@ bool has_all(const capture& c, const std::vector<publish_request>& sent) {
     return std::any_of(c.events.begin(), c.events.end(),
                        [&](const seen_event& e) { return e.data == sent.back().data; });
 }
+
+namespace {
 
 std::vector<std::string> data_of(const std::vector<seen_event>& events) {
     std::vector<std::string> out;
@@ -239,11 +257,15 @@ outcome slow_reader(context& ctx) {
     return outcome::passed("a slow subscriber received all " + std::to_string(want.size()) + " events intact");
 }
 
+}  // namespace
+
 // --truncation-event names the server's signal exactly; without it, any type containing "truncat".
 bool is_truncation_signal(const seen_event& e, const run_options& options) {
     if (!options.truncation_event.empty()) return e.type == options.truncation_event;
     return e.type.find("truncat") != std::string::npos;
 }
+
+namespace {
 
 outcome resume(context& ctx) {
     auto& s = server_of(ctx);
@@ -288,9 +310,10 @@ outcome resume(context& ctx) {
 
 void register_server_stream_cases(registry& r) {
     r.add({.id = "server/flush/1",
-           .description = "the response head is sent before any event exists",
+           .description = "the response head is sent at once, before any event exists",
            .requirement = "Best practice: an EventSource fires `open` only when the head arrives; a server "
-                          "that buffers it until the first event leaves clients (and proxies) waiting",
+                          "that buffers it until the first event leaves clients (and proxies) waiting; a head "
+                          "later than --head-timeout-warn (default 1 s) is held back",
            .level = level::should, .target = target::server, .run = head_flushed});
     r.add({.id = "server/flush/2",
            .description = "a published event is delivered on its own, not held until more arrive",

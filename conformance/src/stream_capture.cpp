@@ -81,6 +81,11 @@ bool stream_reader::open(std::string& error) {
 
 void stream_reader::feed(std::string_view bytes) {
     if (bytes.empty()) return;
+    const auto now = probe_->elapsed();
+    if (!cap_.first_body_at) cap_.first_body_at = now;
+    const auto since = cap_.last_bytes_at ? *cap_.last_bytes_at : probe_->head_at().value_or(now);
+    cap_.longest_silence = std::max(cap_.longest_silence, now - since);
+    cap_.last_bytes_at = now;
     if (cap_.body.size() < http_probe::max_raw) cap_.body.append(bytes);
     validator_.feed(bytes, cap_.observations);
     // The parser only errs on its limits (16 MiB); a stream past them is abandoned, as a client does.

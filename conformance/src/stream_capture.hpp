@@ -37,6 +37,10 @@ struct capture {
     std::vector<sse::observation> observations;  ///< the validator's, for the body so far
     bool ended = false;    ///< the server ended the body
     bool stalled = false;  ///< a read saw nothing for the idle timeout (--idle-timeout)
+    /// When the first and the latest body bytes arrived (since the request), and the longest
+    /// silence between the head and the latest bytes: what a proxy's idle timer sees.
+    std::optional<std::chrono::milliseconds> first_body_at, last_bytes_at;
+    std::chrono::milliseconds longest_silence{0};
 };
 
 /// One redirect followed on the way to the stream (-L).

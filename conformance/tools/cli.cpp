@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include "request_cli.hpp"
+#include "resume_check.hpp"
 
 #include <charconv>
 #include <string_view>
@@ -23,6 +24,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
         if (cl.error.empty()) cl.error = std::move(msg);
     };
     std::vector<std::string> positional;
+    std::vector<std::string> server_only;  // options given that only server mode takes
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string a = args[i];
         std::string value;
@@ -95,6 +97,21 @@ command_line parse_command_line(int argc, const char* const* argv) {
         } else if (a == "--truncation-event") {
             if (take(cl.options.truncation_event) && cl.options.truncation_event.empty())
                 fail("--truncation-event needs an event type (e.g. sse-history-truncated)");
+        } else if (a == "--head-timeout-warn") {
+            if (take(v) && !parse_duration(v, cl.options.head_warn))
+                fail("--head-timeout-warn needs a duration like 1000, 500ms or 2s (got '" + v + "')");
+            server_only.push_back(a);
+        } else if (a == "--soak") {
+            if (take(v) && !parse_duration(v, cl.options.soak))
+                fail("--soak needs a duration like 130s, at most an hour (got '" + v + "')");
+            server_only.push_back(a);
+        } else if (a == "--heartbeat-max") {
+            if (take(v) && (!parse_duration(v, cl.options.heartbeat_max) || cl.options.heartbeat_max.count() == 0))
+                fail("--heartbeat-max needs a positive duration like 30s (got '" + v + "')");
+            server_only.push_back(a);
+        } else if (a == "--id-order") {
+            if (take(cl.options.id_order) && !parse_id_order(cl.options.id_order))
+                fail("--id-order needs auto, int, lexical or opaque (got '" + cl.options.id_order + "')");
         } else if (a == "--cmd") {
             take(cl.options.parser_cmd);
         } else if (a.size() > 1 && a[0] == '-') {
@@ -125,6 +142,10 @@ command_line parse_command_line(int argc, const char* const* argv) {
         fail("--publish and --publish-cmd are for server mode (the embedded server publishes by itself)");
     if (!cl.options.truncation_event.empty() && cl.mode != "server" && !cl.mode.empty())
         fail("--truncation-event is for server mode: sse-conformance server URL --truncation-event TYPE");
+    if (!server_only.empty() && cl.mode != "server" && !cl.mode.empty())
+        fail(server_only.front() + " is for server mode (and the embedded default)");
+    if (!cl.options.id_order.empty() && cl.mode != "server" && !cl.mode.empty())
+        fail("--id-order is for server mode: sse-conformance server URL --id-order int|lexical|opaque");
     if (cl.request.any && cl.mode != "server")
         fail("the request options (-H, -X, -d, -b, -k, --cacert, -L, the timeouts, --publish-header) are for "
              "server mode: sse-conformance server URL -H 'Name: value' ...");
@@ -156,6 +177,23 @@ server mode, active cases (any server):
                        the event type the server sends when a Last-Event-ID resume cannot be
                        complete (server/resume/1 accepts it instead of the missed events);
                        default: any type containing "truncat", e.g. sse-server's sse-history-truncated
+
+server mode, timing:
+  --head-timeout-warn D
+                       a response head later than D with nothing published is a warning
+                       (server/flush/1: a buffering proxy or an unflushed response; default 1s)
+  --soak D             keep an idle stream open for D (e.g. 130s) and grade its keep-alive
+                       (server/heartbeat/2; without --soak it is skipped and server/heartbeat/1
+                       only reports the comments of a short idle stream)
+  --heartbeat-max D    server/heartbeat/2: the longest silence accepted (default 30s: common
+                       proxies and load balancers cut idle streams at 60s)
+  Timings (head, first body byte, publish-to-arrival p50/p99) are in --json as each case's metrics.
+
+server mode, resume without a hook (server/resume/3, server/resume/4):
+  --id-order ORDER     how the stream's ids are ordered: auto (default: consecutive integers are
+                       recognised, anything else is opaque), int (one more per event: a jump is
+                       a gap), lexical (increasing in byte order: timestamps, ULIDs), opaque (only
+                       an id received again is graded; the rest is reported)
 
 options:
   --list               list the cases (of the mode given, else all) and exit

@@ -12,6 +12,10 @@ std::unique_ptr<session> open_embedded_session(run_options& options, std::string
     cfg.port = 0;
     cfg.threads = 2;
     cfg.heartbeat = std::chrono::milliseconds(1000);
+    // server/large-event/1 publishes a 1 MiB event: the publish body and one subscriber's queue
+    // must hold it (sse-server's defaults, 64 KiB and 1 MiB, refuse it and disconnect for it).
+    cfg.max_body_size = std::size_t{4} << 20;
+    cfg.queue_budget = std::size_t{4} << 20;
     cfg.logging.level = sse::server::log_level::error;  // the report speaks; the server stays quiet
     auto server = std::make_shared<sse::server::server>(cfg);
     if (auto ec = server->start()) {

@@ -1,5 +1,6 @@
 #include "broken_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -29,26 +30,39 @@ std::string_view to_string(flaw f) {
         "none", "status_202", "wrong_content_type", "content_length", "no_cache_control", "invalid_utf8",
         "whitespace_line", "nul_in_id", "bad_retry", "buffered_head", "buffered_events", "fanout_skip",
         "lossy_under_load", "resume_repeat", "echo_drops_last_line", "count_ignores_resume", "publish_drops_type",
-        "resume_signals_loss"};
+        "resume_signals_loss", "ticker_ignores_resume", "ticker_skips_on_resume", "head_delayed", "no_heartbeat",
+        "requires_accept", "rejects_unknown_id", "rejects_long_id", "chunked_to_http10",
+        "truncates_large_events"};
     return names[static_cast<int>(f)];
 }
 
 namespace {
 
 struct request {
-    std::string method, path, query, last_event_id, body, authorization, content_type;
+    std::string method, path, query, last_event_id, body, authorization, content_type, accept;
+    unsigned version = 11;
 };
 
 // One accepted connection, plain or TLS; blocking I/O on the serving thread.
 struct conn {
     tcp::socket& socket;
     std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+    bool chunked = false;  ///< frame every write as one chunk
 
     template <class F>
     auto with(F&& f) {
         return tls ? f(*tls) : f(socket);
     }
     bool write(std::string_view bytes) {
+        if (chunked && !bytes.empty()) {
+            static constexpr char hex[] = "0123456789abcdef";
+            std::string size;
+            for (auto n = bytes.size(); n != 0; n >>= 4) size.insert(size.begin(), hex[n & 15]);
+            chunked = false;
+            const bool ok = write(size + "\r\n" + std::string(bytes) + "\r\n");
+            chunked = true;
+            return ok;
+        }
         boost::system::error_code ec;
         with([&](auto& s) { asio::write(s, asio::buffer(bytes.data(), bytes.size()), ec); });
         return !ec;
@@ -109,6 +123,7 @@ struct broken_server::impl {
     std::vector<std::thread> threads;
     std::atomic<bool> stopping{false};
     int subscriber_count = 0;
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
     impl(flaw fl, broken_server::options o) : f(fl), opts(std::move(o)) {
         tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
@@ -171,7 +186,7 @@ struct broken_server::impl {
     static bool read_request(conn& c, request& r) {
         boost::beast::flat_buffer buffer;
         http::request_parser<http::string_body> parser;
-        parser.body_limit(1 << 20);
+        parser.body_limit(4 << 20);
         boost::system::error_code ec;
         c.with([&](auto& s) { http::read(s, buffer, parser, ec); });
         if (ec) return false;
@@ -184,6 +199,8 @@ struct broken_server::impl {
         r.last_event_id = std::string(m["Last-Event-ID"]);
         r.authorization = std::string(m[http::field::authorization]);
         r.content_type = std::string(m[http::field::content_type]);
+        r.accept = std::string(m[http::field::accept]);
+        r.version = m.version();
         r.body = m.body();
         return true;
     }
@@ -192,6 +209,7 @@ struct broken_server::impl {
         request r;
         if (!read_request(s, r)) return;
         if (r.method == "GET" && r.path == "/events") return stream(s, r);
+        if (r.method == "GET" && r.path == "/ticker") return ticker(s, r);
         if (r.path == "/llm") return llm(s, r);
         if (r.method == "POST" && r.path == "/publish") return publish(s, r);
         if (r.path == "/llm/publish") {
@@ -247,6 +265,7 @@ struct broken_server::impl {
 
     std::string stream_head() const {
         std::string h = f == flaw::status_202 ? "HTTP/1.1 202 Accepted\r\n" : "HTTP/1.1 200 OK\r\n";
+        if (f == flaw::chunked_to_http10) h += "Transfer-Encoding: chunked\r\n";
         h += f == flaw::wrong_content_type ? "Content-Type: text/plain\r\n" : "Content-Type: text/event-stream\r\n";
         if (f != flaw::no_cache_control) h += "Cache-Control: no-cache\r\n";
         if (f == flaw::content_length) h += "Content-Length: 1000000\r\n";
@@ -266,7 +285,23 @@ struct broken_server::impl {
         return out;
     }
 
+    // The flaws about the request around the stream: an answer that is not a stream, or a framing.
+    bool refused(conn& s, const request& r) {
+        const auto refuse = [&](const char* status) {
+            s.write(std::string("HTTP/1.1 ") + status + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            return true;
+        };
+        if (f == flaw::requires_accept && r.accept.find("text/event-stream") == std::string::npos)
+            return refuse("406 Not Acceptable");
+        if (f == flaw::rejects_unknown_id && !r.last_event_id.empty() && number(r.last_event_id, 0) == 0)
+            return refuse("400 Bad Request");
+        if (f == flaw::rejects_long_id && r.last_event_id.size() > 256)
+            return refuse("431 Request Header Fields Too Large");
+        return false;
+    }
+
     void stream(conn& s, const request& r) {
+        if (refused(s, r)) return;
         std::size_t cursor = 0;
         int me = 0;
         {
@@ -288,8 +323,14 @@ struct broken_server::impl {
         if (f == flaw::whitespace_line) prologue += "  \n";
         prologue += f == flaw::bad_retry ? "retry: 1s\n\n" : "retry: 1000\n\n";
         bool head_sent = false;
+        if (f == flaw::head_delayed) {
+            std::unique_lock lock(m);
+            cv.wait_for(lock, std::chrono::seconds(3), [&] { return stopping.load(); });
+        }
         if (f != flaw::buffered_head) {
-            if (!s.write(stream_head() + prologue)) return;
+            if (!s.write(stream_head())) return;
+            s.chunked = f == flaw::chunked_to_http10;
+            if (!s.write(prologue)) return;
             head_sent = true;
         }
         while (!stopping) {
@@ -300,7 +341,7 @@ struct broken_server::impl {
                 if (stopping) return;
                 const std::size_t need = f == flaw::buffered_events ? 3 : 1;
                 if (history.size() - cursor < need) {
-                    if (head_sent && !s.write(": hb\n")) return;
+                    if (head_sent && f != flaw::no_heartbeat && !s.write(": hb\n")) return;
                     continue;
                 }
                 if (f == flaw::lossy_under_load && history.size() - cursor > 10) cursor = history.size() - 10;
@@ -321,10 +362,36 @@ struct broken_server::impl {
         }
     }
 
+    // A stream that publishes on its own: tick N is due (N-1) * every after the server started.
+    void ticker(conn& s, const request& r) {
+        using namespace std::chrono;
+        const auto every = milliseconds(std::max<std::uint64_t>(1, number(param(r.query, "every"), 50)));
+        const auto close_after = number(param(r.query, "close_after"), UINT64_MAX);
+        const auto width = number(param(r.query, "width"), 0);  // zero-padded ids: byte order is number order
+        // The flawed ticker is the naive one: a counter per connection, from 1.
+        const auto origin = f == flaw::ticker_ignores_resume ? steady_clock::now() : started;
+        const auto due = [&](std::uint64_t n) { return origin + every * static_cast<std::int64_t>(n - 1); };
+        const auto current = [&] {
+            return static_cast<std::uint64_t>(duration_cast<milliseconds>(steady_clock::now() - origin) / every) + 1;
+        };
+        std::uint64_t next = current();
+        if (f != flaw::ticker_ignores_resume && !r.last_event_id.empty())
+            next = number(r.last_event_id, 0) + (f == flaw::ticker_skips_on_resume ? 3 : 1);
+        if (!s.write(stream_head() + "retry: 1000\n\n")) return;
+        for (std::uint64_t k = 0; k < close_after && !stopping; ++k, ++next) {
+            while (!stopping && steady_clock::now() < due(next))
+                std::this_thread::sleep_for(std::min<steady_clock::duration>(due(next) - steady_clock::now(), every));
+            auto v = std::to_string(next);
+            if (v.size() < width) v.insert(0, width - v.size(), '0');
+            if (!s.write("id: " + v + "\ndata: tick " + v + "\n\n")) return;
+        }
+    }
+
     void publish(conn& s, const request& r) {
         {
             std::lock_guard lock(m);
             event e{history.size() + 1, f == flaw::publish_drops_type ? "" : param(r.body, "type"), param(r.body, "data")};
+            if (f == flaw::truncates_large_events && e.data.size() > 65536) e.data.resize(65536);
             history.push_back(std::move(e));
         }
         cv.notify_all();

@@ -6,7 +6,10 @@
 // (JSON array, encoded with sse::encode), GET /conformance/count; for the request options of
 // sse-conformance: POST /llm (an LLM-style stream: a bearer token and a JSON object body, else
 // 401 / 400 / 405; then the /events stream), POST /llm/publish (publish with its own token), and
-// /r30N/PATH (any method: status N, Location /PATH). Plain HTTP or TLS; requests are read with
+// /r30N/PATH (any method: status N, Location /PATH); GET /ticker, a stream that publishes on its
+// own (`id: N`, `data: tick N`, one every `every` ms, default 50; tick N is due N-1 periods after
+// the server started; a Last-Event-ID resume replays the ticks after it; `close_after=K` ends the
+// response after K events; `width=W` pads ids with zeros to W digits). Plain HTTP or TLS; requests are read with
 // Beast's parser. Blocking Asio, one thread per connection; everything bound to 127.0.0.1 and
 // joined on stop().
 #pragma once
@@ -39,6 +42,15 @@ enum class flaw {
     count_ignores_resume,  ///< /conformance/count starts at 1 whatever Last-Event-ID says
     publish_drops_type,    ///< POST /publish ignores the event type
     resume_signals_loss,   ///< a resume sends `event: sse-history-truncated` and continues live
+    ticker_ignores_resume,   ///< GET /ticker counts from 1 on every connection, whatever Last-Event-ID says
+    ticker_skips_on_resume,  ///< GET /ticker resumes two events after the Last-Event-ID one
+    head_delayed,            ///< the stream's head is held 3 s, then sent with nothing published
+    no_heartbeat,            ///< an idle stream gets no comment lines
+    requires_accept,         ///< the stream answers 406 without `Accept: text/event-stream`
+    rejects_unknown_id,      ///< the stream answers 400 to a Last-Event-ID that is not a number
+    rejects_long_id,         ///< the stream answers 431 to a Last-Event-ID over 256 bytes
+    chunked_to_http10,       ///< an HTTP/1.0 request gets a chunked response
+    truncates_large_events,  ///< POST /publish keeps only the first 64 KiB of the data
 };
 
 std::string_view to_string(flaw f);

@@ -53,6 +53,8 @@ run_options llm_options(const tls_server& s) {
     o.request.ca_file = ca();
     o.publish_url = s.origin() + "/llm/publish?data={data}&type={type}";
     o.request.publish_headers = {{"Authorization", "Bearer " + publish_token}};
+    o.soak = std::chrono::milliseconds(1500);  // broken_server's heartbeat is 300 ms
+    o.heartbeat_max = std::chrono::milliseconds(1000);
     return o;
 }
 

@@ -60,6 +60,16 @@ struct run_options {
     /// cannot be complete (sse-server: `sse-history-truncated`). Empty: any type containing
     /// "truncat" counts as that signal.
     std::string truncation_event;
+    /// server mode: how the stream's ids are ordered, for the resume cases that need no hook
+    /// (--id-order): `auto` (empty: consecutive integers are recognised), `int`, `lexical`, `opaque`.
+    std::string id_order;
+    /// server mode: a response head later than this with nothing published is a SHOULD warning
+    /// (server/flush/1; --head-timeout-warn).
+    std::chrono::milliseconds head_warn{1000};
+    /// server mode: how long server/heartbeat/2 keeps an idle stream open (--soak; zero: the case
+    /// is skipped), and the longest silence it accepts there (--heartbeat-max).
+    std::chrono::milliseconds soak{0};
+    std::chrono::milliseconds heartbeat_max{30000};
     /// parser mode: the command under test (run with /bin/sh -c).
     std::string parser_cmd;
     /// Arguments left for the mode itself (client mode's --service, --adapter, ...).

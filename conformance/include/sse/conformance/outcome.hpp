@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sse::conformance {
 
@@ -49,6 +51,9 @@ struct outcome {
     std::string repro;
     /// Wall time the case took, in milliseconds (filled in by the runner).
     std::uint64_t elapsed_ms = 0;
+    /// What the case measured of the target, by name (`head_ms`, `latency_p99_ms`, ...; the name
+    /// says the unit), in the order measured; reported in the JSON as `metrics`.
+    std::vector<std::pair<std::string, std::int64_t>> metrics;
 
     static outcome passed(std::string message = {});
     static outcome failed(std::string message, std::string expected, std::string actual,

@@ -1,0 +1,123 @@
+// Server cases under load through the publish hook: one very large event, and many concurrent
+// subscribers (bounded, for loopback).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server_cases.hpp"
+#include "sync.hpp"
+
+namespace sse::conformance {
+
+namespace {
+
+outcome needs_hook() {
+    return outcome::skipped_because("needs a way to publish: pass --publish TEMPLATE or --publish-cmd CMD");
+}
+
+// 1 MiB of printable ASCII that shows where it was cut: "<offset>:" marks every 64 bytes.
+std::string large_data(std::size_t size) {
+    std::string d;
+    d.reserve(size + 64);
+    while (d.size() < size) {
+        std::string block = std::to_string(d.size()) + ":";
+        block.resize(64, 'a' + static_cast<char>((d.size() / 64) % 26));
+        d += block;
+    }
+    d.resize(size);
+    return d;
+}
+
+outcome large_event(context& ctx) {
+    auto& s = server_of(ctx);
+    if (!s.publisher) return needs_hook();
+    stream_reader r(s.subscribe());
+    std::string error;
+    if (!r.open(error)) return outcome::failed("no stream", "a stream", error, r.raw());
+    const std::string nonce = make_nonce(ctx.seed);
+    if (!sync_readers(*s.publisher, {&r}, nonce, s.timeout, error))
+        return outcome::failed("sync failed", "sync", error, r.raw());
+    constexpr std::size_t size = std::size_t{1} << 20;
+    const std::string data = large_data(size);
+    if (!s.publisher->publish({"", data}, error))
+        return outcome::skipped_because("the publish hook did not take a 1 MiB event (" + error +
+                                        "): a publish limit of the server's, so nothing can be said of delivery");
+    const std::string after = "conformance " + nonce + " after";
+    if (!s.publisher->publish({"", after}, error)) return outcome::failed("publishing failed", "publish works", error);
+    r.read_until([&](const capture& c) { return !c.events.empty() && c.events.back().data == after; }, s.timeout * 2);
+    const auto got = after_sync(r.data(), nonce);
+    ctx.raw = r.raw().substr(0, 2048);
+    if (got.empty() || got.front().data != data) {
+        std::string actual = got.empty() ? "no event" : std::to_string(got.front().data.size()) + " bytes";
+        if (!got.empty()) {
+            std::size_t at = 0;
+            while (at < got.front().data.size() && at < data.size() && got.front().data[at] == data[at]) ++at;
+            actual += ", first difference at byte " + std::to_string(at);
+        }
+        if (r.data().ended) actual += "; the server ended the stream";
+        return outcome::failed("a 1 MiB event did not arrive intact", "the 1048576 bytes as published, then the next event",
+                               actual, ctx.raw);
+    }
+    if (got.size() < 2 || got[1].data != after)
+        return outcome::failed("the event after the 1 MiB one did not follow it", "the next event", std::to_string(got.size()) +
+                               " events after the sync", ctx.raw);
+    return outcome::passed("a 1 MiB event arrived intact, then the next one");
+}
+
+outcome many_subscribers(context& ctx) {
+    auto& s = server_of(ctx);
+    if (!s.publisher) return needs_hook();
+    constexpr int subscribers = 200;
+    std::vector<std::unique_ptr<stream_reader>> readers;
+    std::vector<stream_reader*> raw;
+    std::string error;
+    for (int i = 0; i < subscribers; ++i) {
+        readers.push_back(std::make_unique<stream_reader>(s.subscribe()));
+        if (!readers.back()->open(error))
+            return outcome::failed("subscriber " + std::to_string(i + 1) + " of " + std::to_string(subscribers) +
+                                   " got no stream", "every subscriber gets the stream", error, readers.back()->raw());
+        raw.push_back(readers.back().get());
+    }
+    const std::string nonce = make_nonce(ctx.seed);
+    if (!sync_readers(*s.publisher, raw, nonce, s.timeout, error))
+        return outcome::failed("not every subscriber received the sync event", "all subscribers see every event", error);
+    std::vector<publish_request> sent;
+    if (!publish_tagged(*s.publisher, nonce, 1, 8, 0, sent, error))
+        return outcome::failed("publishing failed", "publish works", error);
+    std::vector<std::string> first;
+    for (int i = 0; i < subscribers; ++i) {
+        auto& r = *readers[static_cast<std::size_t>(i)];
+        r.read_until([&](const capture& c) { return has_all(c, sent); }, s.timeout);
+        std::vector<std::string> got;
+        for (const auto& e : after_sync(r.data(), nonce)) got.push_back(describe(e));
+        if (i == 0) first = got;
+        std::vector<std::string> want;
+        for (const auto& e : sent) want.push_back(data_as_received(e.data));
+        std::vector<std::string> data;
+        for (const auto& e : after_sync(r.data(), nonce)) data.push_back(e.data);
+        if (data != want || got != first) {
+            ctx.raw = r.raw().substr(0, 4096);
+            return outcome::failed("subscriber " + std::to_string(i + 1) + " of " + std::to_string(subscribers) +
+                                   " saw another sequence than subscriber 1", join_lines(first), join_lines(got), ctx.raw);
+        }
+    }
+    return outcome::passed(std::to_string(subscribers) + " concurrent subscribers saw the same " +
+                           std::to_string(sent.size()) + " events, ids and order");
+}
+
+}  // namespace
+
+void register_server_load_cases(registry& r) {
+    r.add({.id = "server/large-event/1",
+           .description = "a 1 MiB event published through the hook arrives intact",
+           .requirement = "HTML 9.2.6: data lines are appended to the data buffer with no length limit; a "
+                          "server that cuts, splits or drops a large event corrupts it silently",
+           .level = level::must, .target = target::server, .active = true, .run = large_event});
+    r.add({.id = "server/fanout/2",
+           .description = "200 concurrent subscribers see the same events, ids and order",
+           .requirement = "Best practice (pub/sub): every subscriber of a stream receives every event once, in "
+                          "publication order, with the same id, however many there are (200 on loopback here)",
+           .level = level::must, .target = target::server, .active = true, .run = many_subscribers});
+}
+
+}  // namespace sse::conformance
