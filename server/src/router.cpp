@@ -6,6 +6,7 @@
 #include "query.hpp"
 #include "redis/backplane.hpp"
 #include "sse/content_type.hpp"
+#include "sse/encoder.hpp"
 
 namespace sse::server::detail {
 namespace {
@@ -321,6 +322,19 @@ route router::publish(const request& req) const {
     else if (fields->id && *fields->id != "auto")
         return reply(text(http::status::bad_request, req,
                           "id must be auto (the next id, kept for resume) or none (ephemeral)\n"));
+    // An event larger than a subscriber's whole queue budget could never be queued: every
+    // subscriber would be cut off (or skip it) and, on resuming, be replayed the same event again.
+    // Refuse it here, before it takes an id. 20 bytes stand for the largest `id: N` line.
+    sse::message m;
+    m.type = fields->type.value_or("");
+    m.data = fields->data ? std::string_view(*fields->data) : std::string_view();
+    if (const std::size_t frame = sse::encoded_size(m); frame == 0 || frame + 20 > ctx_.settings.queue_budget) {
+        return reply(text(http::status::payload_too_large, req,
+                          "the event (" + std::to_string(frame + 20) + " bytes encoded) is larger than a "
+                          "subscriber's queue budget (--queue-budget " +
+                              std::to_string(ctx_.settings.queue_budget) +
+                              "): no subscriber could receive it; raise --queue-budget\n"));
+    }
     if (ctx_.redis)
         return publish_through_redis(req, std::move(*fields->topic), fields->data.value_or(""),
                                      fields->type.value_or(""), ids);

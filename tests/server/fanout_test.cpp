@@ -138,4 +138,30 @@ TEST_F(fanout_test, a_publish_answers_while_a_slow_subscribers_queue_is_full) {
     EXPECT_EQ(server->stats().subscribers.load(), 2u);  // the slow one is still there
 }
 
+TEST_F(fanout_test, an_event_larger_than_the_queue_budget_is_refused_before_it_takes_an_id) {
+    // No subscriber could ever queue it: publishing it would cut every subscriber off and replay
+    // it to each on resume. The publisher gets 413 and a reason; the stream goes on.
+    sse::server::config c = test_config();
+    c.queue_budget = 4096;
+    c.max_body_size = 64 * 1024;
+    start(c);
+    event_stream reader;
+    ASSERT_TRUE(reader.open(port(), "/events?topic=t"));
+    ASSERT_TRUE(eventually([&] { return server->stats().subscribers.load() == 1; }));
+    const auto form = std::vector<std::pair<std::string, std::string>>{
+        {"Content-Type", "application/x-www-form-urlencoded"}};
+    const auto big = http_request(port(), "POST", "/publish", form, "topic=t&data=" + std::string(8192, 'x'));
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->status, 413);
+    EXPECT_NE(big->body.find("--queue-budget 4096"), std::string::npos) << big->body;
+    const auto fits = http_request(port(), "POST", "/publish", form, "topic=t&data=" + std::string(1000, 'y'));
+    ASSERT_TRUE(fits);
+    EXPECT_EQ(fits->status, 200);
+    EXPECT_EQ(fits->body, "{\"id\":\"1\"}\n");  // the refused event took no id
+    ASSERT_TRUE(reader.wait_events(1));
+    EXPECT_EQ(reader.events()[0].data, std::string(1000, 'y'));
+    EXPECT_EQ(server->stats().slow_client_drops.load(), 0u);
+    EXPECT_EQ(server->stats().subscribers.load(), 1u);
+}
+
 }  // namespace
