@@ -1,6 +1,7 @@
 // Several nodes as one hub through the Redis backplane: same ids in the same order everywhere,
 // resume on another node, and what happens when Redis connections break or Redis restarts.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -229,21 +230,33 @@ namespace sse::test {
 namespace {
 
 TEST_F(redis_nodes, a_reconnect_storm_across_nodes_resumes_every_client_exactly) {
-    // A bounded storm: 300 clients resume at once, spread over two nodes, each from its own
-    // point of a 100-event history, while events keep being published.
+    // A bounded storm: 2,000 clients resume at once, spread over three nodes, each from its own
+    // point of a 100-event history, while events keep being published. All in this process, a
+    // client takes five descriptors: its own io_context's epoll, eventfd and timerfd, its socket,
+    // and its node's socket.
+    constexpr std::size_t clients = 2000;
+    constexpr rlim_t needed = 5 * clients + 512;
+    rlimit files{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+    if (files.rlim_cur < needed) {
+        if (files.rlim_max != RLIM_INFINITY && files.rlim_max < needed)
+            GTEST_SKIP() << clients << " clients need " << needed
+                         << " open files; the hard limit (ulimit -Hn) is " << files.rlim_max;
+        files.rlim_cur = needed;
+        ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
+    }
     start_redis();
-    start_nodes(2);
+    start_nodes(3);
     std::vector<std::uint64_t> published;
-    for (int i = 0; i < 100; ++i) published.push_back(publish(i % 2, "t", std::to_string(i)));
-    constexpr std::size_t clients = 300;
+    for (int i = 0; i < 100; ++i) published.push_back(publish(i % 3, "t", std::to_string(i)));
     std::vector<std::unique_ptr<event_stream>> streams;
     for (std::size_t i = 0; i < clients; ++i) {
         streams.push_back(std::make_unique<event_stream>());
         const std::string last = std::to_string(published[i % 100]);
-        ASSERT_TRUE(streams.back()->open(nodes[i % 2]->port(), "/events?topic=t",
+        ASSERT_TRUE(streams.back()->open(nodes[i % 3]->port(), "/events?topic=t",
                                          {{"Last-Event-ID", last}}))
             << i;
-        if (i % 50 == 0) published.push_back(publish((i / 50) % 2, "t", "during"));
+        if (i % 100 == 0) published.push_back(publish((i / 100) % 3, "t", "during"));
     }
     for (int i = 0; i < 5; ++i) published.push_back(publish(0, "t", "after"));
     for (std::size_t i = 0; i < clients; ++i) {
