@@ -249,15 +249,33 @@ TEST_F(redis_nodes, a_reconnect_storm_across_nodes_resumes_every_client_exactly)
     start_nodes(3);
     std::vector<std::uint64_t> published;
     for (int i = 0; i < 100; ++i) published.push_back(publish(i % 3, "t", std::to_string(i)));
-    std::vector<std::unique_ptr<event_stream>> streams;
-    for (std::size_t i = 0; i < clients; ++i) {
-        streams.push_back(std::make_unique<event_stream>());
-        const std::string last = std::to_string(published[i % 100]);
-        ASSERT_TRUE(streams.back()->open(nodes[i % 3]->port(), "/events?topic=t",
-                                         {{"Last-Event-ID", last}}))
-            << i;
-        if (i % 100 == 0) published.push_back(publish((i / 100) % 3, "t", "during"));
+    // Four threads open the streams (at once, as a storm would; one thread would spend most of
+    // the test waiting on each response head in turn); this one publishes an event every 100
+    // streams opened.
+    const std::vector<std::uint64_t> history = published;  // read by the openers
+    std::vector<std::unique_ptr<event_stream>> streams(clients);
+    std::vector<char> opened_ok(clients, 0);
+    std::atomic<std::size_t> opened{0};
+    constexpr std::size_t openers = 4;
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < openers; ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = t; i < clients; i += openers) {
+                streams[i] = std::make_unique<event_stream>();
+                opened_ok[i] = streams[i]->open(nodes[i % 3]->port(), "/events?topic=t",
+                                                {{"Last-Event-ID",
+                                                  std::to_string(history[i % 100])}});
+                ++opened;
+            }
+        });
+    for (std::size_t k = 1; k * 100 <= clients; ++k) {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (opened < k * 100 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(1ms);
+        published.push_back(publish(k % 3, "t", "during"));
     }
+    for (std::thread& t : threads) t.join();
+    for (std::size_t i = 0; i < clients; ++i) ASSERT_TRUE(opened_ok[i]) << i;
     for (int i = 0; i < 5; ++i) published.push_back(publish(0, "t", "after"));
     for (std::size_t i = 0; i < clients; ++i) {
         const std::size_t from = i % 100;
