@@ -1,6 +1,7 @@
 // Several nodes as one hub through the Redis backplane: same ids in the same order everywhere,
 // resume on another node, and what happens when Redis connections break or Redis restarts.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -229,22 +230,52 @@ namespace sse::test {
 namespace {
 
 TEST_F(redis_nodes, a_reconnect_storm_across_nodes_resumes_every_client_exactly) {
-    // A bounded storm: 300 clients resume at once, spread over two nodes, each from its own
-    // point of a 100-event history, while events keep being published.
-    start_redis();
-    start_nodes(2);
-    std::vector<std::uint64_t> published;
-    for (int i = 0; i < 100; ++i) published.push_back(publish(i % 2, "t", std::to_string(i)));
-    constexpr std::size_t clients = 300;
-    std::vector<std::unique_ptr<event_stream>> streams;
-    for (std::size_t i = 0; i < clients; ++i) {
-        streams.push_back(std::make_unique<event_stream>());
-        const std::string last = std::to_string(published[i % 100]);
-        ASSERT_TRUE(streams.back()->open(nodes[i % 2]->port(), "/events?topic=t",
-                                         {{"Last-Event-ID", last}}))
-            << i;
-        if (i % 50 == 0) published.push_back(publish((i / 50) % 2, "t", "during"));
+    // A bounded storm: 2,000 clients resume at once, spread over three nodes, each from its own
+    // point of a 100-event history, while events keep being published. All in this process, a
+    // client takes five descriptors: its own io_context's epoll, eventfd and timerfd, its socket,
+    // and its node's socket.
+    constexpr std::size_t clients = 2000;
+    constexpr rlim_t needed = 5 * clients + 512;
+    rlimit files{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+    if (files.rlim_cur < needed) {
+        if (files.rlim_max != RLIM_INFINITY && files.rlim_max < needed)
+            GTEST_SKIP() << clients << " clients need " << needed
+                         << " open files; the hard limit (ulimit -Hn) is " << files.rlim_max;
+        files.rlim_cur = needed;
+        ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
     }
+    start_redis();
+    start_nodes(3);
+    std::vector<std::uint64_t> published;
+    for (int i = 0; i < 100; ++i) published.push_back(publish(i % 3, "t", std::to_string(i)));
+    // Four threads open the streams (at once, as a storm would; one thread would spend most of
+    // the test waiting on each response head in turn); this one publishes an event every 100
+    // streams opened.
+    const std::vector<std::uint64_t> history = published;  // read by the openers
+    std::vector<std::unique_ptr<event_stream>> streams(clients);
+    std::vector<char> opened_ok(clients, 0);
+    std::atomic<std::size_t> opened{0};
+    constexpr std::size_t openers = 4;
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < openers; ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = t; i < clients; i += openers) {
+                streams[i] = std::make_unique<event_stream>();
+                opened_ok[i] = streams[i]->open(nodes[i % 3]->port(), "/events?topic=t",
+                                                {{"Last-Event-ID",
+                                                  std::to_string(history[i % 100])}});
+                ++opened;
+            }
+        });
+    for (std::size_t k = 1; k * 100 <= clients; ++k) {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (opened < k * 100 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(1ms);
+        published.push_back(publish(k % 3, "t", "during"));
+    }
+    for (std::thread& t : threads) t.join();
+    for (std::size_t i = 0; i < clients; ++i) ASSERT_TRUE(opened_ok[i]) << i;
     for (int i = 0; i < 5; ++i) published.push_back(publish(0, "t", "after"));
     for (std::size_t i = 0; i < clients; ++i) {
         const std::size_t from = i % 100;

@@ -1,6 +1,7 @@
 // A redis-sentinel child process for one test, monitoring one primary under a name, with short
-// timeouts so a failover takes a second or two. Stopped (and its directory removed) by the
-// destructor.
+// timeouts so a failover takes a second or two (failover-timeout may be raised: it is also how
+// long Sentinel leaves a replica that names another primary address before "fixing" it).
+// Stopped (and its directory removed) by the destructor.
 #pragma once
 
 #include <signal.h>
@@ -21,7 +22,8 @@ namespace sse::test {
 
 class redis_sentinel {
 public:
-    redis_sentinel(const std::string& name, std::uint16_t primary_port) {
+    redis_sentinel(const std::string& name, std::uint16_t primary_port,
+                   std::chrono::milliseconds failover_timeout = std::chrono::milliseconds(2000)) {
         char tmpl[] = "/tmp/sse-sentinel-XXXXXX";
         if (const char* d = ::mkdtemp(tmpl)) dir_ = d;
         port_ = free_port();
@@ -32,7 +34,8 @@ public:
                 << "logfile " << dir_ << "/sentinel.log\n"
                 << "sentinel monitor " << name << " 127.0.0.1 " << primary_port << " 1\n"
                 << "sentinel down-after-milliseconds " << name << " 400\n"
-                << "sentinel failover-timeout " << name << " 2000\n";
+                << "sentinel failover-timeout " << name << " " << failover_timeout.count()
+                << "\n";
         }
         std::vector<std::string> args = {"redis-sentinel", conf};
         std::vector<char*> argv;
