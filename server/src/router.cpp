@@ -328,7 +328,9 @@ route router::publish(const request& req) const {
     sse::message m;
     m.type = fields->type.value_or("");
     m.data = fields->data ? std::string_view(*fields->data) : std::string_view();
-    if (const std::size_t frame = sse::encoded_size(m); frame == 0 || frame + 20 > ctx_.settings.queue_budget) {
+    // encoded_size() is 0 for what the encoder refuses (a line break in the type): publish()
+    // answers that with 400 below.
+    if (const std::size_t frame = sse::encoded_size(m); frame != 0 && frame + 20 > ctx_.settings.queue_budget) {
         return reply(text(http::status::payload_too_large, req,
                           "the event (" + std::to_string(frame + 20) + " bytes encoded) is larger than a "
                           "subscriber's queue budget (--queue-budget " +
