@@ -9,15 +9,12 @@
 #include <sstream>
 #include <string_view>
 
+#include "parse_number.hpp"
+
 namespace sse::server {
 namespace {
 
-template <typename T>
-bool parse_number(std::string_view text, T& out) {
-    const char* const end = text.data() + text.size();
-    const auto r = std::from_chars(text.data(), end, out);
-    return !text.empty() && r.ec == std::errc{} && r.ptr == end;
-}
+using detail::parse_number;
 
 // A token file holds the token on its first line; surrounding whitespace is not part of it, so
 // `echo secret > file` works.

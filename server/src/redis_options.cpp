@@ -2,17 +2,10 @@
 
 #include <charconv>
 
+#include "parse_number.hpp"
+
 namespace sse::server {
-namespace {
-
-template <typename T>
-bool parse_number(std::string_view text, T& out) {
-    const char* const end = text.data() + text.size();
-    const auto r = std::from_chars(text.data(), end, out);
-    return !text.empty() && r.ec == std::errc{} && r.ptr == end;
-}
-
-}  // namespace
+using detail::parse_number;
 
 bool parse_host_port(std::string_view text, std::string& host, std::uint16_t& port) {
     const auto colon = text.rfind(':');
