@@ -326,7 +326,8 @@ route router::publish(const request& req) const {
     // subscriber would be cut off (or skip it) and, on resuming, be replayed the same event again.
     // Refuse it here, before it takes an id. 20 bytes stand for the largest `id: N` line.
     sse::message m;
-    m.type = fields->type.value_or("");
+    // Views into `fields`, which outlives `m` (value_or() would return a temporary to dangle on).
+    m.type = fields->type ? std::string_view(*fields->type) : std::string_view();
     m.data = fields->data ? std::string_view(*fields->data) : std::string_view();
     // encoded_size() is 0 for what the encoder refuses (a line break in the type): publish()
     // answers that with 400 below.
