@@ -1,5 +1,6 @@
 #include "sse/conformance/registry.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -30,7 +31,11 @@ void registry::add(test_case c) {
                                     "' is not of the form target/section/n (lower case)");
     if (find(c.id) != nullptr)
         throw std::invalid_argument("conformance case id '" + c.id + "' registered twice");
-    if (to_string(c.target) != c.id.substr(0, c.id.find('/')))
+    if (!c.profile.empty()) {
+        if (c.target != target::server || c.id.rfind(c.profile + "/", 0) != 0)
+            throw std::invalid_argument("conformance case id '" + c.id + "' of profile '" + c.profile +
+                                        "' must be a server case starting with '" + c.profile + "/'");
+    } else if (to_string(c.target) != c.id.substr(0, c.id.find('/')))
         throw std::invalid_argument("conformance case id '" + c.id + "' must start with its target '" +
                                     std::string(to_string(c.target)) + "/'");
     if (!c.run) throw std::invalid_argument("conformance case '" + c.id + "' has no run function");
@@ -42,6 +47,14 @@ void registry::add(mode m) {
         throw std::invalid_argument("conformance mode '" + m.name + "' registered twice");
     if (!m.open) throw std::invalid_argument("conformance mode '" + m.name + "' has no open function");
     modes_.push_back(std::move(m));
+}
+
+std::vector<std::string> registry::profiles() const {
+    std::vector<std::string> out;
+    for (const auto& c : cases_) {
+        if (!c.profile.empty() && std::find(out.begin(), out.end(), c.profile) == out.end()) out.push_back(c.profile);
+    }
+    return out;
 }
 
 const test_case* registry::find(std::string_view id) const noexcept {

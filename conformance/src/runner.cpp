@@ -1,5 +1,6 @@
 #include "sse/conformance/runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <exception>
@@ -37,6 +38,8 @@ std::vector<const test_case*> select(const registry& r, const selection& s) {
     std::vector<const test_case*> out;
     for (const auto& c : r.cases()) {
         if (c.target != s.target) continue;
+        if (!c.profile.empty() && std::find(s.profiles.begin(), s.profiles.end(), c.profile) == s.profiles.end())
+            continue;
         bool in = s.include.empty();
         for (const auto& g : s.include) in = in || glob_match(g, c.id);
         for (const auto& g : s.exclude) in = in && !glob_match(g, c.id);

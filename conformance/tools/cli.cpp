@@ -3,6 +3,7 @@
 #include "request_cli.hpp"
 #include "resume_check.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -112,6 +113,13 @@ command_line parse_command_line(int argc, const char* const* argv) {
         } else if (a == "--id-order") {
             if (take(cl.options.id_order) && !parse_id_order(cl.options.id_order))
                 fail("--id-order needs auto, int, lexical or opaque (got '" + cl.options.id_order + "')");
+        } else if (a == "--profile") {
+            if (take(v)) {
+                if (v.empty()) fail("--profile needs a profile name (--list shows them)");
+                else if (std::find(cl.options.profiles.begin(), cl.options.profiles.end(), v) == cl.options.profiles.end())
+                    cl.options.profiles.push_back(v);
+            }
+            server_only.push_back(a);
         } else if (a == "--cmd") {
             take(cl.options.parser_cmd);
         } else if (a.size() > 1 && a[0] == '-') {
@@ -177,6 +185,11 @@ server mode, active cases (any server):
                        the event type the server sends when a Last-Event-ID resume cannot be
                        complete (server/resume/1 accepts it instead of the missed events);
                        default: any type containing "truncat", e.g. sse-server's sse-history-truncated
+
+server mode, protocol profiles:
+  --profile NAME       add the cases of a protocol built on SSE (repeatable); their ids start
+                       with NAME/. --list shows every profile's cases. With --case 'NAME/*' only
+                       the profile runs (for an endpoint that is not a plain GET stream)
 
 server mode, timing:
   --head-timeout-warn D

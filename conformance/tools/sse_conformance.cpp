@@ -1,6 +1,7 @@
 // sse-conformance: the conformance suite for Server-Sent Events servers, clients and parsers.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -37,8 +38,12 @@ void list_cases(const registry& reg, const command_line& cl) {
         for (const auto& g : cl.include) in = in || glob_match(g, c.id);
         for (const auto& g : cl.exclude) in = in && !glob_match(g, c.id);
         if (!in) continue;
-        std::printf("%-28s %-6s %s%s\n", c.id.c_str(), std::string(to_string(c.level)).c_str(),
-                    c.description.c_str(), c.active ? " [active]" : "");
+        if (!c.profile.empty() && !cl.options.profiles.empty() &&
+            std::find(cl.options.profiles.begin(), cl.options.profiles.end(), c.profile) == cl.options.profiles.end())
+            continue;
+        std::printf("%-28s %-6s %s%s%s\n", c.id.c_str(), std::string(to_string(c.level)).c_str(),
+                    c.description.c_str(), c.active ? " [active]" : "",
+                    c.profile.empty() ? "" : (" [--profile " + c.profile + "]").c_str());
     }
 }
 
@@ -49,6 +54,7 @@ std::string repro_prefix(const char* argv0, const command_line& cl) {
         p += request_repro(cl.options.request, cl.request);  // secrets masked
         if (!cl.options.publish_url.empty()) p += " --publish " + shell_quote(cl.options.publish_url);
         if (!cl.options.publish_cmd.empty()) p += " --publish-cmd " + shell_quote(cl.options.publish_cmd);
+        for (const auto& name : cl.options.profiles) p += " --profile " + shell_quote(name);
     } else if (cl.mode == "parser") {
         p += " parser --cmd " + shell_quote(cl.options.parser_cmd);
     } else if (cl.mode == "client") {
@@ -96,6 +102,16 @@ int main(int argc, char** argv) {
         std::cerr << "sse-conformance: " << cl.error << "\n(sse-conformance --help lists the options)\n";
         return 2;
     }
+    const auto known = reg.profiles();
+    for (const auto& name : cl.options.profiles) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string names;
+            for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+            std::cerr << "sse-conformance: unknown profile '" << name << "' (known: "
+                      << (names.empty() ? "none in this build" : names) << ")\n";
+            return 2;
+        }
+    }
     if (cl.list) {
         list_cases(reg, cl);
         return 0;
@@ -121,7 +137,7 @@ int main(int argc, char** argv) {
         std::cerr << "sse-conformance: mode '" << mode_name << "' is not built into this binary\n";
         return 2;
     }
-    selection sel{m->target, cl.include, cl.exclude};
+    selection sel{m->target, cl.include, cl.exclude, cl.options.profiles};
     const auto cases = select(reg, sel);
     if (cases.empty()) {
         std::cerr << "sse-conformance: no " << mode_name << " case matches --case/--skip (try --list)\n";

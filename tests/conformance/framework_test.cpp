@@ -37,6 +37,37 @@ TEST(registry, rejects_bad_and_duplicate_ids) {
     EXPECT_THROW(r.add(make("client/a/1", level::must, verdict::pass)), std::invalid_argument);  // target mismatch
 }
 
+TEST(registry, profile_cases_are_server_cases_under_their_profile_name) {
+    registry r;
+    auto c = make("openai-chat/done/1", level::must, verdict::pass);
+    c.profile = "openai-chat";
+    r.add(c);
+    auto wrong_prefix = make("server/done/1", level::must, verdict::pass);
+    wrong_prefix.profile = "openai-chat";
+    EXPECT_THROW(r.add(wrong_prefix), std::invalid_argument);
+    auto no_profile = make("openai-chat/done/2", level::must, verdict::pass);
+    EXPECT_THROW(r.add(no_profile), std::invalid_argument);  // not a target name, and no profile
+    EXPECT_EQ(r.profiles(), std::vector<std::string>{"openai-chat"});
+}
+
+TEST(selection, a_profile_case_runs_only_when_its_profile_is_named) {
+    registry r;
+    r.add(make("server/a/1", level::must, verdict::pass));
+    auto c = make("mcp/session/1", level::must, verdict::pass);
+    c.profile = "mcp";
+    r.add(c);
+    auto ids = [&](const selection& s) {
+        std::vector<std::string> out;
+        for (const auto* t : select(r, s)) out.push_back(t->id);
+        return out;
+    };
+    EXPECT_EQ(ids({target::server, {}, {}}), std::vector<std::string>{"server/a/1"});
+    EXPECT_EQ(ids({target::server, {"*"}, {}}), std::vector<std::string>{"server/a/1"});
+    EXPECT_EQ(ids({target::server, {}, {}, {"mcp"}}), (std::vector<std::string>{"server/a/1", "mcp/session/1"}));
+    EXPECT_EQ(ids({target::server, {"mcp/*"}, {}, {"mcp"}}), std::vector<std::string>{"mcp/session/1"});
+    EXPECT_TRUE(ids({target::server, {}, {}, {"graphql-sse"}}) == std::vector<std::string>{"server/a/1"});
+}
+
 TEST(glob, matches_ids) {
     EXPECT_TRUE(glob_match("server/*", "server/content-type/1"));
     EXPECT_TRUE(glob_match("*/resume/?", "server/resume/2"));

@@ -70,6 +70,9 @@ struct run_options {
     /// is skipped), and the longest silence it accepts there (--heartbeat-max).
     std::chrono::milliseconds soak{0};
     std::chrono::milliseconds heartbeat_max{30000};
+    /// server mode: the protocol profiles asked for (--profile, in order, no repeats); each adds
+    /// its cases (test_case::profile) to the run.
+    std::vector<std::string> profiles;
     /// parser mode: the command under test (run with /bin/sh -c).
     std::string parser_cmd;
     /// Arguments left for the mode itself (client mode's --service, --adapter, ...).

@@ -38,6 +38,9 @@ public:
     const std::vector<test_case>& cases() const noexcept { return cases_; }
     const std::vector<mode>& modes() const noexcept { return modes_; }
 
+    /// The profiles the cases name (test_case::profile), in registration order.
+    std::vector<std::string> profiles() const;
+
     /// The case with this id, or null. The pointer lives as long as the registry is not changed.
     const test_case* find(std::string_view id) const noexcept;
     /// The mode with this name, or null.

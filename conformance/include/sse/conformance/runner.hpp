@@ -19,6 +19,8 @@ struct selection {
     conformance::target target = target::server;
     std::vector<std::string> include;  ///< --case globs; empty means all
     std::vector<std::string> exclude;  ///< --skip globs
+    /// --profile names: their cases join the base suite (a profile case runs only when named).
+    std::vector<std::string> profiles{};
 };
 
 /// The cases of `r` that `s` selects, in registration order.

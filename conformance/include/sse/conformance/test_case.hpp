@@ -44,6 +44,10 @@ struct test_case {
     /// Runs the case. May throw; the runner turns an exception into a failure naming it. Must
     /// return within a few multiples of ctx.timeout (every wait in a case is bounded by it).
     std::function<outcome(context&)> run;
+    /// Empty for the base suite. Otherwise the protocol profile that adds the case (`--profile
+    /// NAME`, e.g. `openai-chat`): such a case is a server case whose id starts with `NAME/`
+    /// (`openai-chat/done/1`), and it runs only when that profile is asked for.
+    std::string profile{};
 
     /// The id without its last component: `server/content-type` for `server/content-type/1`.
     std::string_view section() const noexcept;
