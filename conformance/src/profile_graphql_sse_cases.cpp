@@ -36,9 +36,9 @@ stream_request post_operation(const server_session& s, const std::string& body) 
     return endpoint_request(s, "POST", body, {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}});
 }
 
-// The operation of the run: -d as given (with the run's method), or the default query.
+// The operation of the run: -d as given (with the run's method and headers), or the default query POSTed.
 stream_request run_operation(const server_session& s) {
-    if (s.request.body.empty() && s.request.method != "GET") return post_operation(s, default_body);
+    if (s.request.body.empty()) return post_operation(s, default_body);
     return s.subscribe();
 }
 
