@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "endpoint_request.hpp"
+#include "sse/net/header.hpp"
 #include "server_cases.hpp"
 #include "sync.hpp"
 
@@ -41,11 +42,28 @@ struct rpc_answer {
     std::string raw;
 };
 
-// An initialized MCP session: what later requests carry.
+// Ends a session the case opened (DELETE with its id; the answer does not matter), so a run
+// leaves no sessions behind on the server.
+void end_session(server_session& s, const std::optional<std::string>& id, const std::string& version) {
+    if (!id || !net::is_field_value(*id)) return;
+    stream_reader r(endpoint_request(s, "DELETE", {}, {{"Mcp-Session-Id", *id}, {"MCP-Protocol-Version", version}}));
+    std::string ignored;
+    read_response(r, std::min(s.timeout, std::chrono::milliseconds(1000)), ignored);
+}
+
+// An initialized MCP session: what later requests carry. Ended when the case is done.
 struct mcp_session {
+    server_session* server = nullptr;
     rpc_answer init;
     std::optional<std::string> id;
     std::string version = wanted_version;
+    bool ended = false;  // the case ended it itself
+    mcp_session() = default;
+    mcp_session(const mcp_session&) = delete;
+    mcp_session& operator=(const mcp_session&) = delete;
+    ~mcp_session() {
+        if (server && !ended) end_session(*server, id, version);
+    }
     net::header_list headers() const {
         net::header_list h{{"MCP-Protocol-Version", version}};
         if (id) h.emplace_back("Mcp-Session-Id", *id);
@@ -152,6 +170,7 @@ std::optional<outcome> open_session(context& ctx, mcp_session& m) {
         return outcome::skipped_because("initialize did not succeed (mcp/initialize/1 says why): " + why);
     }
     m.id = m.init.session;
+    m.server = &s;
     const auto& result = (*m.init.response)["result"];
     if (result.is_object() && result.contains("protocolVersion") && result["protocolVersion"].is_string())
         m.version = result["protocolVersion"].get<std::string>();
@@ -170,6 +189,7 @@ outcome initialize(context& ctx) {
     auto& s = server_of(ctx);
     const auto id = next_id(ctx, 0);
     auto a = post_rpc(s, initialize_request(id), {});
+    end_session(s, a.session, wanted_version);
     ctx.raw = a.raw;
     const std::string expected = "200 with application/json or text/event-stream carrying the JSON-RPC response with id \"" + id + "\"";
     if (!a.error.empty()) return outcome::failed("initialize POST: no response: " + a.error, expected, a.error, a.raw);
@@ -199,6 +219,7 @@ outcome initialize(context& ctx) {
 outcome session_id_ascii(context& ctx) {
     auto& s = server_of(ctx);
     auto a = post_rpc(s, initialize_request(next_id(ctx, 0)), {});
+    end_session(s, a.session, wanted_version);
     ctx.raw = a.raw;
     if (!a.error.empty()) return outcome::skipped_because("initialize: no response: " + a.error);
     if (!a.session) return outcome::informational("no Mcp-Session-Id on the initialize answer: a stateless server");
@@ -236,6 +257,7 @@ outcome session_required(context& ctx) {
 outcome accept_required(context& ctx) {
     auto& s = server_of(ctx);
     auto a = post_rpc(s, initialize_request(next_id(ctx, 0)), {}, "application/json");
+    end_session(s, a.session, wanted_version);
     ctx.raw = a.raw;
     const std::string expected = "406 Not Acceptable (or another 4xx), or 200 application/json";
     if (!a.error.empty()) return outcome::failed("a POST with Accept: application/json only: no response: " + a.error, expected, a.error, a.raw);
@@ -388,6 +410,7 @@ outcome origin(context& ctx) {
     auto& s = server_of(ctx);
     const std::string foreign = "http://sse-conformance.invalid";
     auto a = post_rpc(s, initialize_request(next_id(ctx, 0)), {{"Origin", foreign}});
+    end_session(s, a.session, wanted_version);
     ctx.raw = a.raw;
     if (!a.error.empty()) return outcome::failed("initialize with Origin " + foreign + ": no response: " + a.error, "403", a.error, a.raw);
     if (a.status == 403) return outcome::passed("Origin " + foreign + " was refused with 403");
@@ -407,6 +430,7 @@ outcome delete_session(context& ctx) {
     if (!read_response(del, s.timeout, error))
         return outcome::failed("DELETE with the session id: no response: " + error, "2xx or 405", error, del.raw());
     ctx.raw = bounded_raw(del.raw());
+    m.ended = true;
     const int status = del.data().head.status;
     if (status == 405) return outcome::passed("DELETE answered 405: the server does not let clients end sessions");
     if (status < 200 || status > 299)
