@@ -16,6 +16,8 @@ namespace sse::conformance {
 
 /// One subscription made at the start and shared by the passive cases (status, headers, syntax):
 /// the head, and the body read until a few events arrived or the timeout passed.
+struct answer_stream;  // answer_stream.hpp
+
 struct baseline {
     bool ok = false;
     std::string error;  ///< why there is no head (connect failure, timeout)
@@ -55,8 +57,13 @@ public:
     /// The baseline subscription, made on first use and cached.
     const conformance::baseline& baseline();
 
+    /// The stream request read to its end, data parsed as JSON (read_answer), made on first use
+    /// and cached: the LLM profiles grade that one answer (answer_stream.cpp).
+    const answer_stream& answer();
+
 private:
     std::optional<conformance::baseline> baseline_;
+    std::shared_ptr<const answer_stream> answer_;
 };
 
 /// Builds a server session for `options.url` (and the publish hook), detecting the conformance
