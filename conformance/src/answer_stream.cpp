@@ -99,7 +99,9 @@ const answer_stream* answer_of(context& ctx, std::optional<outcome>& instead) {
 }
 
 std::string describe_event(const answer_event& e, std::size_t n) {
-    return "#" + std::to_string(n) + " event:" + e.event.type + " data:" + clip(e.event.data);
+    // An unnamed event reads as type "message": say "event:" only when one was named.
+    return "#" + std::to_string(n) + (e.event.type == "message" ? "" : " event:" + e.event.type) + " data:" +
+           clip(e.event.data, 120);
 }
 
 }  // namespace sse::conformance

@@ -54,7 +54,7 @@ answer_stream read_answer(const server_session& s);
 /// Content-Type (a profile endpoint must answer with a stream). Sets ctx.raw to its bytes.
 const answer_stream* answer_of(context& ctx, std::optional<outcome>& instead);
 
-/// `#N event:TYPE data:DATA` (clipped) for messages; N counts from 1.
+/// `#N event:TYPE data:DATA` (data clipped; no event: for an unnamed event) for messages; N counts from 1.
 std::string describe_event(const answer_event& e, std::size_t n);
 
 /// The data of an event for messages: at most `max` bytes, then "...".
