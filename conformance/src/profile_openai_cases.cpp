@@ -86,12 +86,17 @@ outcome chat_chunk_ids(context& ctx) {
     if (!a) return *instead;
     std::vector<std::string> problems;
     std::optional<std::string> id;
-    std::size_t chunks = 0;
+    std::size_t chunks = 0, errors = 0;
     for (std::size_t i = 0; i < a->events.size(); ++i) {
         const auto& e = a->events[i];
         if (!e.json || !e.json->is_object()) continue;  // openai-chat/data/1 reports these
-        ++chunks;
         const auto& j = *e.json;
+        // A mid-stream failure comes as `data: {"error": {...}}`, not as a chunk (the SDKs raise it).
+        if (j.contains("error") && !j.contains("object")) {
+            ++errors;
+            continue;
+        }
+        ++chunks;
         const auto object = j.find("object");
         if (object == j.end() || *object != "chat.completion.chunk")
             problems.push_back(describe_event(e, i + 1) + ": object is " +
@@ -108,7 +113,8 @@ outcome chat_chunk_ids(context& ctx) {
     }
     if (chunks == 0) return outcome::failed("no JSON chunk in the answer", "chat.completion.chunk objects", a->body_start(), a->raw);
     if (!problems.empty()) return failed_with(problems, "every chunk: object \"chat.completion.chunk\", the same id", *a);
-    return outcome::passed(std::to_string(chunks) + " chunks, object chat.completion.chunk, id " + *id);
+    return outcome::passed(std::to_string(chunks) + " chunks, object chat.completion.chunk, id " + *id +
+                           (errors ? "; " + std::to_string(errors) + " error payloads" : ""));
 }
 
 outcome chat_finish_reason(context& ctx) {
