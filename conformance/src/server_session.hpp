@@ -14,10 +14,10 @@
 
 namespace sse::conformance {
 
-/// One subscription made at the start and shared by the passive cases (status, headers, syntax):
-/// the head, and the body read until a few events arrived or the timeout passed.
 struct answer_stream;  // answer_stream.hpp
 
+/// One subscription made at the start and shared by the passive cases (status, headers, syntax):
+/// the head, and the body read until a few events arrived or the timeout passed.
 struct baseline {
     bool ok = false;
     std::string error;  ///< why there is no head (connect failure, timeout)
