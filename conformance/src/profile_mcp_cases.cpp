@@ -8,9 +8,11 @@
 #include <sse/content_type.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "endpoint_request.hpp"
@@ -365,8 +367,17 @@ outcome resume(context& ctx) {
     auto get = m.headers();
     get.emplace_back("Accept", "text/event-stream");
     get.emplace_back("Last-Event-ID", last);
-    stream_reader again(endpoint_request(s, "GET", {}, std::move(get)));
-    if (!again.open(error)) return outcome::failed("the GET with Last-Event-ID: no response: " + error, "an answer", error, again.raw());
+    // 409 Conflict: the server has not yet seen the first connection close (the SDK answers so
+    // while the stream is still mapped); ask again a few times.
+    std::unique_ptr<stream_reader> resumed;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        resumed = std::make_unique<stream_reader>(endpoint_request(s, "GET", {}, get));
+        if (!resumed->open(error))
+            return outcome::failed("the GET with Last-Event-ID: no response: " + error, "an answer", error, resumed->raw());
+        if (resumed->data().head.status != 409) break;
+    }
+    auto& again = *resumed;
     const auto& head = again.data().head;
     if (head.status != 200 || !sse::is_event_stream(head.header("content-type")))
         return outcome::informational("GET with Last-Event-ID " + last + " answered " + status_line(head) + ": no resumption");
