@@ -192,6 +192,9 @@ server mode, protocol profiles:
                        the profile runs (for an endpoint that is not a plain GET stream)
                        openai-chat, openai-responses, anthropic: one answer to the request as
                        given (-d, -H) is read to its end, within --timeout, and graded
+                       mcp: the URL is the MCP endpoint; each case opens its own session; -d is
+                       the JSON-RPC request whose answer the stream cases read (default: ping)
+                       graphql-sse: -d is the operation (default: {"query":"{ __typename }"})
 
 server mode, timing:
   --head-timeout-warn D
