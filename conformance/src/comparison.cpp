@@ -167,7 +167,13 @@ void write_comparison_table(std::ostream& out, const comparison& c) {
     for (const auto* r : rows) {
         cell(r->id, id_width);
         cell(to_string(r->level), 6);
-        for (std::size_t i = 0; i < c.targets.size(); ++i) cell(mark(c.targets[i].outcome_of(r->id)), widths[i]);
+        for (std::size_t i = 0; i < c.targets.size(); ++i) {
+            const auto* result = c.targets[i].find(r->id);
+            std::string m(mark(c.targets[i].outcome_of(r->id)));
+            if (result && result->expectation && result->grade != verdict::pass)
+                m += result->expectation->matched ? "*" : "!";
+            cell(m, widths[i]);
+        }
         out << "\n";
     }
     for (auto v : {verdict::pass, verdict::fail, verdict::warning, verdict::info, verdict::skipped}) {
@@ -186,6 +192,12 @@ void write_comparison_table(std::ostream& out, const comparison& c) {
         cell(!t.reachable() ? "UNREACH" : t.run.exit_status() == 0 ? "PASS" : "FAIL", widths[i]);
     }
     out << "\n";
+    bool expected = false;
+    for (const auto& t : c.targets) {
+        for (const auto& r : t.run.cases) expected = expected || (r.expectation && r.grade != verdict::pass);
+    }
+    if (expected)
+        out << "\n* a known deviation (the target's expectations file lists it); ! not the outcome it lists\n";
     for (const auto& t : c.targets) {
         if (!t.reachable()) out << "\n" << t.name << " (" << t.url << ") was not reached: " << t.error << "\n";
     }

@@ -69,7 +69,9 @@ void write_comparison_html(std::ostream& out, const comparison& c);
 void write_comparison_json(std::ostream& out, const comparison& c);
 void write_comparison_junit(std::ostream& out, const comparison& c);
 /// The final table: a row per case, a short mark per target (pass, FAIL, warn, info, skip,
-/// unreach), a summary row per verdict, and each unreachable target's reason.
+/// unreach; `*` after it when the target's expectations list that outcome, `!` when they list
+/// another), a summary row per verdict, a verdict row, each unreachable target's reason and the
+/// command that reruns each target alone.
 void write_comparison_table(std::ostream& out, const comparison& c);
 
 }  // namespace sse::conformance

@@ -85,6 +85,17 @@ TEST(comparison, the_table_has_a_column_per_target_and_a_row_per_case) {
     EXPECT_EQ(two_targets().exit_status(), 1);
 }
 
+TEST(comparison, the_table_marks_a_known_deviation_and_one_listed_differently) {
+    auto c = two_targets();
+    c.targets[1].run.cases[0].expectation = expectation_check{verdict::fail, "known", true};
+    c.targets[1].run.cases[1].expectation = expectation_check{verdict::fail, "listed as fail", false};
+    std::ostringstream out;
+    write_comparison_table(out, c);
+    EXPECT_NE(line_of(out.str(), "server/headers/1").find("pass     FAIL*"), std::string::npos) << out.str();
+    EXPECT_NE(line_of(out.str(), "server/headers/2").find("pass     warn!"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("* a known deviation"), std::string::npos);
+}
+
 TEST(comparison, the_json_has_every_target_and_each_cases_outcome_by_target) {
     std::ostringstream out;
     write_comparison_json(out, two_targets());
