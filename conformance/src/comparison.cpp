@@ -22,6 +22,9 @@ std::string_view target_result::outcome_of(std::string_view id) const noexcept {
 std::vector<const test_case*> comparison::rows() const {
     std::vector<const test_case*> out;
     std::set<std::string_view> seen;
+    for (const auto* spec : cases) {
+        if (seen.insert(spec->id).second) out.push_back(spec);
+    }
     for (const auto& t : targets) {
         for (const auto& r : t.run.cases) {
             if (seen.insert(r.spec->id).second) out.push_back(r.spec);
@@ -153,7 +156,7 @@ std::string_view mark(std::string_view outcome) {
 
 void write_comparison_table(std::ostream& out, const comparison& c) {
     const auto rows = c.rows();
-    std::size_t id_width = 4;
+    std::size_t id_width = 13;  // "total skipped"
     for (const auto* r : rows) id_width = std::max(id_width, r->id.size());
     std::vector<std::size_t> widths;
     for (const auto& t : c.targets) widths.push_back(std::max<std::size_t>(t.name.size(), 7));

@@ -45,8 +45,11 @@ struct comparison {
     std::uint64_t seed = 0;
     std::string started_at;  ///< UTC, ISO 8601
     std::vector<target_result> targets;
+    /// The cases selected for the targets (so an unreachable target still has its rows).
+    std::vector<const test_case*> cases;
 
-    /// Every case any target ran, in first-seen order (sections stay together as registered).
+    /// `cases`, then any other case a target ran, in first-seen order (sections stay together
+    /// as registered).
     std::vector<const test_case*> rows() const;
     /// 2 when a target was unreachable, else 1 when a target has a blocking result, else 0.
     int exit_status() const noexcept;

@@ -175,6 +175,7 @@ int run_comparison(const char* argv0, const registry& reg, const command_line& c
             t.error = error;
         } else {
             const auto cases = select(reg, {m->target, one.include, one.exclude, one.options.profiles});
+            result.cases.insert(result.cases.end(), cases.begin(), cases.end());
             std::unique_ptr<session> s = cases.empty() ? nullptr : m->open(one.options, error);
             if (cases.empty()) {
                 t.error = "no server case matches --case/--skip (try --list)";

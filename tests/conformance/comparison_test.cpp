@@ -149,6 +149,11 @@ TEST(comparison, an_unreachable_target_is_a_column_not_an_abort) {
     c.targets.insert(c.targets.begin(), down);
     EXPECT_EQ(c.exit_status(), 2);
     EXPECT_EQ(c.rows().size(), 2u);
+    comparison all_down;
+    all_down.targets.push_back(down);
+    all_down.cases = {&case_b()};
+    ASSERT_EQ(all_down.rows().size(), 1u);  // the selected cases are rows even with no run
+    EXPECT_EQ(all_down.targets[0].outcome_of(case_b().id), "unreachable");
 
     std::ostringstream json, junit, html, table;
     write_comparison_json(json, c);
