@@ -66,8 +66,8 @@ bool split_shell_words(std::string_view text, std::vector<std::string>& words, s
 bool parse_targets(std::istream& in, const std::string& file_name, std::vector<target_spec>& out,
                    std::string& error);
 
-/// The comparison formats (comparison_html.cpp, comparison_json.cpp, comparison_junit.cpp, and the
-/// terminal table in comparison.cpp). Errors are the stream's.
+/// The comparison formats (comparison_html.cpp, json_reporter.cpp and junit_reporter.cpp next to
+/// the single-run writers, and the terminal table in comparison.cpp). Errors are the stream's.
 void write_comparison_html(std::ostream& out, const comparison& c);
 void write_comparison_json(std::ostream& out, const comparison& c);
 void write_comparison_junit(std::ostream& out, const comparison& c);
