@@ -56,13 +56,14 @@ struct comparison {
 };
 
 /// Splits `text` into shell words: whitespace separates, '...' is literal, "..." keeps
-/// backslash escapes of \ " $ `, a backslash outside quotes escapes the next character.
-/// False (with `error`) for an unterminated quote or a trailing backslash.
+/// backslash escapes of \ " $ `, a backslash outside quotes escapes the next character, and an
+/// unquoted `#` at the start of a word starts a comment to the end of the text (`a#b` is one word,
+/// `'#'` a word). False (with `error`) for an unterminated quote or a trailing backslash.
 bool split_shell_words(std::string_view text, std::vector<std::string>& words, std::string& error);
 
-/// Parses a targets file: one `NAME URL [OPTIONS...]` per line, `#` comments and blank lines
-/// ignored. NAME is letters, digits, `.`, `_`, `-` and unique. Errors name the line
-/// ("targets.txt:3: ...").
+/// Parses a targets file: one `NAME URL [OPTIONS...]` per line, `#` comments (a whole line, or
+/// from a word starting with `#` to the end of the line) and blank lines ignored. NAME is letters,
+/// digits, `.`, `_`, `-` and unique. Errors name the line ("targets.txt:3: ...").
 bool parse_targets(std::istream& in, const std::string& file_name, std::vector<target_spec>& out,
                    std::string& error);
 

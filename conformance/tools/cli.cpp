@@ -222,11 +222,13 @@ server mode, comparing servers (one report, a column per target):
   --targets FILE       one target per line: NAME URL [OPTIONS...], the options as shell words
                        (request options, --publish ..., --profile ...; they come after, so
                        override, the common options) and expect=FILE for that target's known
-                       deviations; # starts a comment. Bare URLs are named by their position
-                       (t1, t2, ...). --json, --junit and --html write the comparison (JSON
-                       "mode":"compare", one JUnit testsuite per target); the terminal shows each
-                       target's progress, then a table of every case by target. A target that
-                       cannot be reached is a column of "unreachable" (exit 2 after the report).
+                       deviations; a word starting with # starts a comment, and any other word
+                       that is not an option or its value is an error. Bare URLs are named by
+                       their position (t1, t2, ...). --json, --junit and --html write the
+                       comparison (JSON "mode":"compare", one JUnit testsuite per target); the
+                       terminal shows each target's progress, then a table of every case by
+                       target. A target that cannot be reached is a column of "unreachable"
+                       (exit 2 after the report).
 
 server mode, timing:
   --head-timeout-warn D

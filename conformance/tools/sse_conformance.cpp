@@ -141,6 +141,10 @@ int run_comparison(const char* argv0, const registry& reg, const command_line& c
         std::vector<const char*> argv;
         for (const auto& a : args) argv.push_back(a.c_str());
         command_line one = parse_command_line(static_cast<int>(argv.size()), argv.data());
+        if (one.urls.size() > 1) {  // a word that is no option nor an option's value reads as a URL
+            one.error = "one URL per target, but '" + one.urls[1] +
+                        "' is not an option or an option's value (quote a value with spaces; # starts a comment)";
+        }
         if (!one.error.empty()) {
             std::cerr << "sse-conformance: target " << t.name
                       << (t.line ? " (" + cl.targets_file + ":" + std::to_string(t.line) + ")" : std::string()) << ": "
