@@ -284,6 +284,50 @@ fs::path fresh_dir(const std::string& name) {
     return dir;
 }
 
+// A target's options after the common ones: its -d replaces the common body and its -b the common
+// cookies (neither is "given twice" nor joined), its -H replaces the common header of that name,
+// --case adds; the repro lists exactly the -H headers, wherever --header-file lines came between.
+TEST(comparison, a_targets_own_options_replace_or_add_to_the_common_ones) {
+    const auto dir = fresh_dir("override");
+    std::ofstream(dir / "hdr.txt") << "X-File: file-secret-1\nX-Both: file-secret-2\n";
+    std::ofstream(dir / "targets.txt")
+        << "own http://127.0.0.1:1/a -d '{\"own\":1}' -b own=own-cookie-1 -H 'X-Both: inline-secret-3' "
+           "--case 'server/status/*'\n"
+        << "plain http://127.0.0.1:1/b\n";
+    const auto r = run_tool("server --targets " + (dir / "targets.txt").string() + " --header-file " +
+                            (dir / "hdr.txt").string() +
+                            " -H 'X-Inline: inline-secret-4' -d '{\"common\":1}' -b common=common-cookie-2"
+                            " --case 'server/content-type/*' --seed 5 -q --json " + (dir / "c.json").string());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    ASSERT_NE(r.err.find("own (http://127.0.0.1:1/a) could not be reached"), std::string::npos) << r.err;
+    const auto doc = nlohmann::json::parse(slurp(dir / "c.json"));
+    ASSERT_EQ(doc["targets"].size(), 2u);
+    const auto own = doc["targets"][0]["repro"].get<std::string>();
+    const auto plain = doc["targets"][1]["repro"].get<std::string>();
+    EXPECT_NE(own.find("-d '{\"own\":1}'"), std::string::npos) << own;
+    EXPECT_EQ(own.find("common\":1"), std::string::npos) << own;
+    EXPECT_NE(own.find("-b 'own=***'"), std::string::npos) << own;
+    EXPECT_EQ(own.find("common="), std::string::npos) << own;
+    EXPECT_NE(own.find("-H 'X-Inline: ***' -H 'X-Both: ***' --header-file"), std::string::npos) << own;
+    EXPECT_EQ(own.find("-H 'X-File"), std::string::npos) << own;
+    EXPECT_NE(plain.find("-H 'X-Inline: ***' --header-file"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find("-H 'X-File"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find("-H 'X-Both"), std::string::npos) << plain;
+    EXPECT_NE(plain.find("-d '{\"common\":1}'"), std::string::npos) << plain;
+    EXPECT_NE(plain.find("-b 'common=***'"), std::string::npos) << plain;
+    bool status = false, content_type = false;
+    for (const auto& c : doc["cases"]) {
+        status = status || c["id"].get<std::string>().rfind("server/status/", 0) == 0;
+        content_type = content_type || c["id"].get<std::string>().rfind("server/content-type/", 0) == 0;
+    }
+    EXPECT_TRUE(status && content_type) << doc["cases"].dump();
+    for (const auto* secret : {"file-secret-1", "file-secret-2", "inline-secret-3", "inline-secret-4", "own-cookie-1",
+                               "common-cookie-2"}) {
+        EXPECT_EQ((r.out + r.err + slurp(dir / "c.json")).find(secret), std::string::npos) << secret;
+    }
+    fs::remove_all(dir);
+}
+
 // A word that is neither an option nor its value would be a second URL: the target's line is a
 // usage error naming it (not a comparison inside the target, nor "--expect is per target"); a
 // # comment after the options is no such word.
