@@ -14,6 +14,8 @@
 
 namespace sse::conformance {
 
+struct answer_stream;  // answer_stream.hpp
+
 /// One subscription made at the start and shared by the passive cases (status, headers, syntax):
 /// the head, and the body read until a few events arrived or the timeout passed.
 struct baseline {
@@ -55,8 +57,13 @@ public:
     /// The baseline subscription, made on first use and cached.
     const conformance::baseline& baseline();
 
+    /// The stream request read to its end, data parsed as JSON (read_answer), made on first use
+    /// and cached: the LLM profiles grade that one answer (answer_stream.cpp).
+    const answer_stream& answer();
+
 private:
     std::optional<conformance::baseline> baseline_;
+    std::shared_ptr<const answer_stream> answer_;
 };
 
 /// Builds a server session for `options.url` (and the publish hook), detecting the conformance

@@ -190,6 +190,8 @@ server mode, protocol profiles:
   --profile NAME       add the cases of a protocol built on SSE (repeatable); their ids start
                        with NAME/. --list shows every profile's cases. With --case 'NAME/*' only
                        the profile runs (for an endpoint that is not a plain GET stream)
+                       openai-chat, openai-responses, anthropic: one answer to the request as
+                       given (-d, -H) is read to its end, within --timeout, and graded
 
 server mode, timing:
   --head-timeout-warn D

@@ -1,0 +1,107 @@
+#include "answer_stream.hpp"
+
+#include <sse/content_type.hpp>
+
+#include "server_cases.hpp"
+
+namespace sse::conformance {
+
+namespace {
+
+// The value of an `event` field line (RFC-style: "event" then optionally ":" and one space).
+std::optional<std::string> event_field(std::string_view line) {
+    constexpr std::string_view name = "event";
+    if (line.substr(0, name.size()) != name) return std::nullopt;
+    line.remove_prefix(name.size());
+    if (line.empty()) return std::string();
+    if (line.front() != ':') return std::nullopt;
+    line.remove_prefix(1);
+    if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    return std::string(line);
+}
+
+// Every `event:` field of `body`, lines split at CRLF, LF or CR as the SSE grammar does.
+std::vector<std::string> event_fields(const std::string& body) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < body.size()) {
+        std::size_t end = body.find_first_of("\r\n", start);
+        if (end == std::string::npos) break;  // an unterminated last line is not a field
+        if (auto v = event_field(std::string_view(body).substr(start, end - start))) out.push_back(std::move(*v));
+        start = end + 1;
+        if (body[end] == '\r' && start < body.size() && body[start] == '\n') ++start;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string clip(const std::string& text, std::size_t max) {
+    return text.size() <= max ? text : text.substr(0, max) + "...";
+}
+
+std::string answer_stream::body_start(std::size_t max) const { return clip(cap.body, max); }
+
+answer_stream read_answer(const server_session& s) {
+    answer_stream a;
+    stream_reader reader(s.subscribe());
+    if (!reader.open(a.error)) {
+        a.unreachable = true;
+        a.raw = reader.raw();
+        return a;
+    }
+    reader.read_until([](const capture& c) { return c.ended; }, s.timeout);
+    if (reader.data().ended) reader.finish();
+    a.cap = reader.data();
+    a.raw = reader.raw();
+    const auto& head = a.cap.head;
+    const std::string ct(head.header("content-type"));
+    if (head.status != 200 || !sse::is_event_stream(ct)) {
+        a.error = "the request answered " + std::to_string(head.status) + " " + head.reason +
+                  (ct.empty() ? "" : " (" + ct + ")") + ", not a 200 text/event-stream" +
+                  (a.cap.body.empty() ? "" : "; body: " + a.body_start());
+        return a;
+    }
+    a.ok = true;
+    for (const auto& e : a.cap.events) {
+        answer_event ae{e, std::nullopt, {}};
+        try {
+            ae.json = nlohmann::json::parse(e.data);
+        } catch (const nlohmann::json::exception& x) {
+            ae.json_error = x.what();
+        }
+        a.events.push_back(std::move(ae));
+    }
+    a.event_fields = event_fields(a.cap.body);
+    return a;
+}
+
+}  // namespace sse::conformance
+
+namespace sse::conformance {
+
+const answer_stream& server_session::answer() {
+    if (!answer_) answer_ = std::make_shared<const answer_stream>(read_answer(*this));
+    return *answer_;
+}
+
+}  // namespace sse::conformance
+
+namespace sse::conformance {
+
+const answer_stream* answer_of(context& ctx, std::optional<outcome>& instead) {
+    const auto& a = server_of(ctx).answer();
+    ctx.raw = a.raw;
+    if (a.ok) return &a;
+    if (a.unreachable) instead = outcome::skipped_because("no response: " + a.error);
+    else instead = outcome::failed("no answer stream: " + a.error, "200 text/event-stream", a.error, a.raw);
+    return nullptr;
+}
+
+std::string describe_event(const answer_event& e, std::size_t n) {
+    // An unnamed event reads as type "message": say "event:" only when one was named.
+    return "#" + std::to_string(n) + (e.event.type == "message" ? "" : " event:" + e.event.type) + " data:" +
+           clip(e.event.data, 120);
+}
+
+}  // namespace sse::conformance
