@@ -27,6 +27,8 @@ command_line parse_command_line(int argc, const char* const* argv) {
     std::vector<std::string> positional;
     std::vector<std::string> server_only;  // options given that only server mode takes
     for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::size_t first = i;
+        bool for_run = true;  // kept in run_args (a comparison's per-target command line)
         std::string a = args[i];
         std::string value;
         bool inline_value = false;
@@ -85,10 +87,16 @@ command_line parse_command_line(int argc, const char* const* argv) {
                 fail("--timeout needs a duration like 5000, 500ms or 10s, at most an hour (got '" + v + "')");
         } else if (a == "--json") {
             take(cl.json_file);
+            for_run = false;
         } else if (a == "--junit") {
             take(cl.junit_file);
+            for_run = false;
         } else if (a == "--html") {
             take(cl.html_file);
+            for_run = false;
+        } else if (a == "--targets") {
+            take(cl.targets_file);
+            for_run = false;
         } else if (a == "--expect") {
             take(cl.expect_file);
         } else if (a == "--publish") {
@@ -131,13 +139,23 @@ command_line parse_command_line(int argc, const char* const* argv) {
         } else {
             positional.push_back(a);
             if (positional.size() > 1 && positional.front() == "client") cl.options.mode_args.push_back(a);
+            for_run = positional.front() == "client";
         }
+        if (for_run) cl.run_args.insert(cl.run_args.end(), args.begin() + static_cast<std::ptrdiff_t>(first),
+                                        args.begin() + static_cast<std::ptrdiff_t>(i) + 1);
     }
     if (!positional.empty()) {
         cl.mode = positional.front();
         if (cl.mode == "server") {
-            if (positional.size() != 2) fail("server mode takes one URL: sse-conformance server http://HOST:PORT/PATH");
-            else cl.options.url = positional[1];
+            cl.urls.assign(positional.begin() + 1, positional.end());
+            if (cl.urls.empty() && cl.targets_file.empty())
+                fail("server mode takes a URL: sse-conformance server http://HOST:PORT/PATH "
+                     "(several URLs, or --targets FILE, compare servers)");
+            else if (cl.urls.size() == 1 && cl.targets_file.empty()) cl.options.url = cl.urls.front();
+            if (!cl.targets_file.empty() && !cl.urls.empty())
+                fail("give the targets either as URLs or with --targets FILE, not both");
+            if (is_comparison(cl) && !cl.expect_file.empty())
+                fail("--expect is per target in a comparison: put expect=FILE on the target's line of --targets FILE");
         } else if (cl.mode == "parser") {
             if (positional.size() != 1) fail("parser mode takes no positional argument: use --cmd 'COMMAND'");
             if (cl.options.parser_cmd.empty() && !cl.list) fail("parser mode needs --cmd 'COMMAND' (e.g. --cmd 'sse-parse')");
@@ -145,6 +163,8 @@ command_line parse_command_line(int argc, const char* const* argv) {
             fail("unknown mode '" + cl.mode + "': use server, parser or client (or nothing for the embedded server)");
         }
     }
+    if (!cl.targets_file.empty() && cl.mode != "server")
+        fail("--targets is for server mode: sse-conformance server --targets FILE");
     if (cl.mode != "parser" && !cl.options.parser_cmd.empty()) fail("--cmd is for parser mode: sse-conformance parser --cmd 'COMMAND'");
     if ((!cl.options.publish_url.empty() || !cl.options.publish_cmd.empty()) && cl.mode != "server")
         fail("--publish and --publish-cmd are for server mode (the embedded server publishes by itself)");
@@ -167,6 +187,8 @@ std::string usage(const std::string& modes_help) {
 usage:
   sse-conformance [OPTIONS]                        run the server suite against an embedded sse-server
   sse-conformance server URL [OPTIONS]             test the SSE server streaming at URL (http:// or https://)
+  sse-conformance server URL1 URL2 ... [OPTIONS]   compare servers: the same cases (same seed) against each
+  sse-conformance server --targets FILE [OPTIONS]  compare the servers listed in FILE
   sse-conformance parser --cmd 'CMD' [OPTIONS]     test a parser: CMD reads a stream on stdin and prints
                                                    sse-parse's JSON lines
   sse-conformance client ... [OPTIONS]             test a client through an adapter (conformance/ADAPTERS.md)
@@ -192,6 +214,19 @@ server mode, protocol profiles:
                        the profile runs (for an endpoint that is not a plain GET stream)
                        openai-chat, openai-responses, anthropic: one answer to the request as
                        given (-d, -H) is read to its end, within --timeout, and graded
+                       mcp: the URL is the MCP endpoint; each case opens its own session; -d is
+                       the JSON-RPC request whose answer the stream cases read (default: ping)
+                       graphql-sse: -d is the operation (default: {"query":"{ __typename }"})
+
+server mode, comparing servers (one report, a column per target):
+  --targets FILE       one target per line: NAME URL [OPTIONS...], the options as shell words
+                       (request options, --publish ..., --profile ...; they come after, so
+                       override, the common options) and expect=FILE for that target's known
+                       deviations; # starts a comment. Bare URLs are named by their position
+                       (t1, t2, ...). --json, --junit and --html write the comparison (JSON
+                       "mode":"compare", one JUnit testsuite per target); the terminal shows each
+                       target's progress, then a table of every case by target. A target that
+                       cannot be reached is a column of "unreachable" (exit 2 after the report).
 
 server mode, timing:
   --head-timeout-warn D
@@ -245,7 +280,8 @@ examples:
 
 Progress goes to stderr, the report to stdout. Exit status: 0 every MUST case passed (or every
 outcome matched --expect), 1 a MUST case failed (or an outcome differed from --expect),
-2 usage error, or the target could not be reached (a TLS failure names its cause).
+2 usage error, or the target could not be reached (a TLS failure names its cause). Comparing
+servers, the status is the worst target's: 2 names each unreachable target.
 )";
 }
 

@@ -14,6 +14,12 @@ struct command_line {
     run_options options;
     std::vector<std::string> include, exclude;
     std::string json_file, junit_file, html_file, expect_file;
+    /// Comparison (server mode with several URLs, or --targets FILE): the URLs given, the targets
+    /// file, and every argument that is not a URL, a report file or --targets, as given, for
+    /// each target's own run.
+    std::vector<std::string> urls;
+    std::string targets_file;
+    std::vector<std::string> run_args;
     bool list = false;
     bool help = false;
     bool version = false;
@@ -25,6 +31,9 @@ struct command_line {
 /// Parses argv. Mode-specific arguments the common grammar does not know are kept in
 /// options.mode_args for the client mode; for other modes they are usage errors.
 command_line parse_command_line(int argc, const char* const* argv);
+
+/// Whether this command line compares several targets.
+inline bool is_comparison(const command_line& cl) { return cl.urls.size() > 1 || !cl.targets_file.empty(); }
 
 /// The full --help text (modes and their options listed from `modes_help`).
 std::string usage(const std::string& modes_help);

@@ -1,4 +1,5 @@
 // sse-conformance: the conformance suite for Server-Sent Events servers, clients and parsers.
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -6,9 +7,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <ctime>
 #include <random>
 
 #include "cli.hpp"
+#include "comparison.hpp"
 #include "embedded.hpp"
 #include "sse/conformance/expectations.hpp"
 #include "sse/conformance/registry.hpp"
@@ -67,6 +70,138 @@ std::string repro_prefix(const char* argv0, const command_line& cl) {
     return p;
 }
 
+// A later header replaces an earlier one of the same name: a target's own -H overrides a common -H.
+void keep_last_headers(command_line& t) {
+    auto& headers = t.options.request.headers;
+    for (std::size_t i = 0; i < headers.size();) {
+        bool replaced = false;
+        for (std::size_t k = i + 1; k < headers.size() && !replaced; ++k)
+            replaced = strcasecmp(headers[i].first.c_str(), headers[k].first.c_str()) == 0;
+        if (!replaced) {
+            ++i;
+            continue;
+        }
+        headers.erase(headers.begin() + static_cast<std::ptrdiff_t>(i));
+        if (i < t.request.inline_headers) --t.request.inline_headers;
+    }
+}
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+bool write_comparison(const std::string& file, void (*writer)(std::ostream&, const comparison&), const comparison& c) {
+    if (file.empty()) return true;
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (out) writer(out, c);
+    if (!out) {
+        std::cerr << "sse-conformance: cannot write " << file << " (check the directory exists and is writable)\n";
+        return false;
+    }
+    return true;
+}
+
+// sse-conformance server URL1 URL2 ... / --targets FILE: each target's command line is the common
+// arguments followed by its own, parsed as a single-target run; every target runs (an unreachable
+// one becomes a column saying so), then one report. Exit status: the worst target's.
+int run_comparison(const char* argv0, const registry& reg, const command_line& cl) {
+    std::vector<target_spec> specs;
+    if (!cl.targets_file.empty()) {
+        std::ifstream in(cl.targets_file);
+        std::string error;
+        if (!in) {
+            std::cerr << "sse-conformance: --targets: cannot read '" << cl.targets_file << "'\n";
+            return 2;
+        }
+        if (!parse_targets(in, cl.targets_file, specs, error)) {
+            std::cerr << "sse-conformance: --targets " << error << "\n";
+            return 2;
+        }
+    } else {
+        for (std::size_t i = 0; i < cl.urls.size(); ++i) specs.push_back({"t" + std::to_string(i + 1), cl.urls[i], {}, {}, 0});
+    }
+    // Every target's command line parses before anything runs: a typo on line 7 is not found
+    // after six servers have been tested.
+    std::vector<command_line> lines;
+    for (const auto& t : specs) {
+        std::vector<std::string> args{argv0, "server", t.url};
+        args.insert(args.end(), cl.run_args.begin(), cl.run_args.end());
+        args.insert(args.end(), t.args.begin(), t.args.end());
+        args.push_back("--seed");
+        args.push_back(std::to_string(cl.options.seed));
+        if (!t.expect_file.empty()) {
+            args.push_back("--expect");
+            args.push_back(t.expect_file);
+        }
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        command_line one = parse_command_line(static_cast<int>(argv.size()), argv.data());
+        if (!one.error.empty()) {
+            std::cerr << "sse-conformance: target " << t.name
+                      << (t.line ? " (" + cl.targets_file + ":" + std::to_string(t.line) + ")" : std::string()) << ": "
+                      << one.error << "\n";
+            return 2;
+        }
+        keep_last_headers(one);
+        one.options.repro_prefix = repro_prefix(argv0, one);
+        lines.push_back(std::move(one));
+    }
+    const mode* m = reg.find_mode("server");
+    if (m == nullptr) {
+        std::cerr << "sse-conformance: server mode is not built into this binary\n";
+        return 2;
+    }
+    const bool tty = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    comparison result;
+    result.seed = cl.options.seed;
+    result.started_at = utc_now();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const auto& spec = specs[i];
+        command_line& one = lines[i];
+        target_result t;
+        t.name = spec.name;
+        t.url = spec.url;
+        t.repro = one.options.repro_prefix + " --seed " + std::to_string(cl.options.seed);
+        if (!one.expect_file.empty()) t.repro += " --expect " + shell_quote(one.expect_file);
+        std::cerr << "== " << spec.name << ": " << spec.url << "\n";
+        expectations expect;
+        std::string error;
+        if (!one.expect_file.empty() && !expect.load(one.expect_file, error)) {
+            t.error = error;
+        } else {
+            const auto cases = select(reg, {m->target, one.include, one.exclude, one.options.profiles});
+            result.cases.insert(result.cases.end(), cases.begin(), cases.end());
+            std::unique_ptr<session> s = cases.empty() ? nullptr : m->open(one.options, error);
+            if (cases.empty()) {
+                t.error = "no server case matches --case/--skip (try --list)";
+            } else if (!s) {
+                t.error = error;
+            } else {
+                terminal_reporter progress(std::cerr, one.options.verbosity, tty);
+                t.run = run(cases, one.options, *s, one.expect_file.empty() ? nullptr : &expect, &progress);
+                t.run.mode = "server";
+            }
+        }
+        if (!t.reachable()) std::cerr << "sse-conformance: target " << spec.name << " not reached: " << t.error << "\n";
+        else std::cerr << "== " << spec.name << ": " << (t.run.exit_status() == 0 ? "PASS" : "FAIL") << "\n";
+        result.targets.push_back(std::move(t));
+    }
+    write_comparison_table(std::cout, result);
+    bool ok = write_comparison(cl.json_file, write_comparison_json, result);
+    ok = write_comparison(cl.junit_file, write_comparison_junit, result) && ok;
+    ok = write_comparison(cl.html_file, write_comparison_html, result) && ok;
+    if (!ok) return 2;
+    for (const auto& t : result.targets) {
+        if (!t.reachable()) std::cerr << "sse-conformance: " << t.name << " (" << t.url << ") could not be reached\n";
+    }
+    return result.exit_status();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,6 +255,7 @@ int main(int argc, char** argv) {
         std::random_device rd;
         cl.options.seed = (std::uint64_t{rd()} << 32 | rd()) | 1;
     }
+    if (is_comparison(cl)) return run_comparison(argv[0], reg, cl);
     cl.options.repro_prefix = repro_prefix(argv[0], cl);
 
     expectations expect;

@@ -1,9 +1,9 @@
 // sse-conformance's request side against broken_server over HTTPS (the test certificates): an
 // LLM-style POST stream with a bearer token and a JSON body, the 401 without it, redirects with and
 // without -L, TLS failures named by cause, -k, and the redactor.
-#include <gtest/gtest.h>
-
 #include <algorithm>
+
+#include <gtest/gtest.h>
 
 #include "broken_server.hpp"
 #include "redactor.hpp"
