@@ -244,10 +244,12 @@ server mode, timing:
                        a response head later than D with nothing published is a warning
                        (server/flush/1: a buffering proxy or an unflushed response; default 1s)
   --soak D             keep an idle stream open for D (e.g. 130s) and grade its keep-alive
-                       (server/heartbeat/2; without --soak it is skipped and server/heartbeat/1
-                       only reports the comments of a short idle stream)
+                       (server/heartbeat/2, and mercure/heartbeat/1 with --profile mercure;
+                       without --soak they are skipped and server/heartbeat/1 only reports the
+                       comments of a short idle stream)
   --heartbeat-max D    server/heartbeat/2: the longest silence accepted (default 30s: common
-                       proxies and load balancers cut idle streams at 60s)
+                       proxies and load balancers cut idle streams at 60s); mercure/heartbeat/1
+                       accepts 40s (the Mercure hub's default), or D when D is not 30s
   Timings (head, first body byte, publish-to-arrival p50/p99) are in --json as each case's metrics.
 
 server mode, resume without a hook (server/resume/3, server/resume/4):
