@@ -12,11 +12,20 @@ stream_request endpoint_request(const server_session& s, std::string method, std
     return r;
 }
 
+bool at_cap(const capture& c) { return c.body.size() >= http_probe::max_raw; }
+
+std::string cap_text() { return std::to_string(http_probe::max_raw / 1024) + " KiB"; }
+
 bool read_response(stream_reader& r, std::chrono::milliseconds wait, std::string& error,
                    const std::function<bool(const capture&)>& done) {
     if (!r.open(error)) return false;
-    r.read_until([&](const capture& c) { return c.ended || (done && done(c)); }, wait);
+    r.read_until([&](const capture& c) { return c.ended || at_cap(c) || (done && done(c)); }, wait);
     return true;
+}
+
+std::string status_line(const response_head& head) {
+    const std::string ct(head.header("content-type"));
+    return std::to_string(head.status) + " " + head.reason + (ct.empty() ? "" : "; " + ct);
 }
 
 std::optional<nlohmann::json> parse_json(std::string_view text) {

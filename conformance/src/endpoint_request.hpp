@@ -18,10 +18,21 @@ namespace sse::conformance {
 stream_request endpoint_request(const server_session& s, std::string method, std::string body = {},
                                 net::header_list extra = {});
 
-/// Opens `r` and reads its body until `done` holds, the body ends, or `wait` passes. False with
-/// `error` set when there was no response head.
+/// Whether the body read so far has reached the report bound (http_probe::max_raw): past it the
+/// body and raw bytes are no longer kept, so a profile stops reading there (an endless or huge
+/// answer costs bounded memory and time) and says so.
+bool at_cap(const capture& c);
+
+/// The cap, as reports name it ("256 KiB").
+std::string cap_text();
+
+/// Opens `r` and reads its body until `done` holds, the body ends, the body reaches the cap
+/// (at_cap), or `wait` passes. False with `error` set when there was no response head.
 bool read_response(stream_reader& r, std::chrono::milliseconds wait, std::string& error,
                    const std::function<bool(const capture&)>& done = {});
+
+/// "200 OK; text/event-stream": a head's status, reason and Content-Type, for reports.
+std::string status_line(const response_head& head);
 
 /// `text` as JSON, or nullopt when it is not JSON.
 std::optional<nlohmann::json> parse_json(std::string_view text);

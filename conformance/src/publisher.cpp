@@ -18,9 +18,6 @@ std::string data_as_received(std::string_view d) {
     return out;
 }
 
-namespace {
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
 std::string percent_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
@@ -37,6 +34,8 @@ std::string percent_encode(std::string_view s) {
     }
     return out;
 }
+
+namespace {
 
 std::string substitute(std::string_view tmpl, const publish_request& e) {
     std::string out;

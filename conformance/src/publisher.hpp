@@ -21,6 +21,10 @@ struct publish_request {
 /// (HTML 9.2.5, 9.2.6).
 std::string data_as_received(std::string_view data);
 
+/// `s` with every byte but the RFC 3986 unreserved characters (ALPHA DIGIT - . _ ~) written as
+/// %XX (upper-case hex): safe in any URL query value or form field.
+std::string percent_encode(std::string_view s);
+
 /// Publishes through a URL template and/or a command.
 ///
 /// URL template: `http(s)://host:port/path?query`, where the query may contain `{data}`, `{type}`

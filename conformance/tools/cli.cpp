@@ -221,8 +221,10 @@ server mode, protocol profiles:
                        openai-chat, openai-responses, anthropic: one answer to the request as
                        given (-d, -H) is read to its end, within --timeout, and graded
                        mcp: the URL is the MCP endpoint; each case opens its own session; -d is
-                       the JSON-RPC request whose answer the stream cases read (default: ping)
-                       graphql-sse: -d is the operation (default: {"query":"{ __typename }"})
+                       the JSON-RPC request whose answer the stream cases read (default: ping),
+                       executed 3 times (a tools/call with side effects runs 3 times)
+                       graphql-sse: -d is the operation (default: {"query":"{ __typename }"}),
+                       executed once per case, 5 times (so is a mutation's side effect)
 
 server mode, comparing servers (one report, a column per target):
   --targets FILE       one target per line: NAME URL [OPTIONS...], the options as shell words

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "broken_server.hpp"
+#include "endpoint_request.hpp"
+#include "publisher.hpp"
 #include "redactor.hpp"
 #include "server_session.hpp"
 #include "sse/conformance/registry.hpp"
@@ -222,6 +224,24 @@ TEST(conformance_redactor, masks_header_lines_values_and_cookies) {
     EXPECT_EQ(r.apply("token abc123xyz, key k-998877, basic dXNlcjpwYXNz, ab stays"),
               "token ***, key ***, basic ***, ab stays");
     EXPECT_EQ(redactor(request_options{}).apply("Authorization: Bearer x"), "Authorization: Bearer x");
+}
+
+// The profiles' shared helpers: one status_line (was two copies), one percent_encode (was two),
+// and the read cap the profiles stop at.
+TEST(endpoint_request, status_line_percent_encode_and_the_cap) {
+    response_head h;
+    h.status = 200;
+    h.reason = "OK";
+    EXPECT_EQ(status_line(h), "200 OK");
+    h.headers.emplace_back("Content-Type", "text/event-stream");
+    EXPECT_EQ(status_line(h), "200 OK; text/event-stream");
+    EXPECT_EQ(percent_encode("{ a_b.c~-Z9 }/?&=\xff"), "%7B%20a_b.c~-Z9%20%7D%2F%3F%26%3D%FF");
+    capture c;
+    c.body.assign(http_probe::max_raw - 1, 'x');
+    EXPECT_FALSE(at_cap(c));
+    c.body += 'x';
+    EXPECT_TRUE(at_cap(c));
+    EXPECT_EQ(cap_text(), "256 KiB");
 }
 
 }  // namespace
