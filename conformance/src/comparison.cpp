@@ -51,6 +51,8 @@ bool split_shell_words(std::string_view text, std::vector<std::string>& words, s
             if (in_word) words.push_back(std::move(word));
             word.clear();
             in_word = false;
+        } else if (c == '#' && !in_word) {
+            break;  // a comment, as in the shell: an unquoted # that starts a word, to the end of the line
         } else if (c == '\'') {
             const auto end = text.find('\'', i + 1);
             if (end == std::string_view::npos) {

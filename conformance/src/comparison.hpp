@@ -56,18 +56,19 @@ struct comparison {
 };
 
 /// Splits `text` into shell words: whitespace separates, '...' is literal, "..." keeps
-/// backslash escapes of \ " $ `, a backslash outside quotes escapes the next character.
-/// False (with `error`) for an unterminated quote or a trailing backslash.
+/// backslash escapes of \ " $ `, a backslash outside quotes escapes the next character, and an
+/// unquoted `#` at the start of a word starts a comment to the end of the text (`a#b` is one word,
+/// `'#'` a word). False (with `error`) for an unterminated quote or a trailing backslash.
 bool split_shell_words(std::string_view text, std::vector<std::string>& words, std::string& error);
 
-/// Parses a targets file: one `NAME URL [OPTIONS...]` per line, `#` comments and blank lines
-/// ignored. NAME is letters, digits, `.`, `_`, `-` and unique. Errors name the line
-/// ("targets.txt:3: ...").
+/// Parses a targets file: one `NAME URL [OPTIONS...]` per line, `#` comments (a whole line, or
+/// from a word starting with `#` to the end of the line) and blank lines ignored. NAME is letters,
+/// digits, `.`, `_`, `-` and unique. Errors name the line ("targets.txt:3: ...").
 bool parse_targets(std::istream& in, const std::string& file_name, std::vector<target_spec>& out,
                    std::string& error);
 
-/// The comparison formats (comparison_html.cpp, comparison_json.cpp, comparison_junit.cpp, and the
-/// terminal table in comparison.cpp). Errors are the stream's.
+/// The comparison formats (comparison_html.cpp, json_reporter.cpp and junit_reporter.cpp next to
+/// the single-run writers, and the terminal table in comparison.cpp). Errors are the stream's.
 void write_comparison_html(std::ostream& out, const comparison& c);
 void write_comparison_json(std::ostream& out, const comparison& c);
 void write_comparison_junit(std::ostream& out, const comparison& c);

@@ -1,7 +1,11 @@
-// Server cases under load through the publish hook: one very large event, and many concurrent
-// subscribers (bounded, for loopback).
+// Server cases under load through the publish hook: one very large event, a burst of many small
+// ones, and many concurrent subscribers (bounded, for loopback).
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server_cases.hpp"
@@ -105,6 +109,101 @@ outcome many_subscribers(context& ctx) {
                            std::to_string(sent.size()) + " events, ids and order");
 }
 
+// 10,000 small events published back to back while the subscriber reads, as a live client
+// does: every one must arrive once, in order. The hook publishes from a second thread (one
+// request per event); the whole burst is bounded by 20 x --timeout.
+outcome burst(context& ctx) {
+    auto& s = server_of(ctx);
+    if (!s.publisher) return needs_hook();
+    constexpr int count = 10000;
+    stream_reader r(s.subscribe());
+    std::string error;
+    if (!r.open(error)) return outcome::failed("no stream", "a stream", error, r.raw());
+    const std::string nonce = make_nonce(ctx.seed);
+    if (!sync_readers(*s.publisher, {&r}, nonce, s.timeout, error))
+        return outcome::failed("sync failed", "sync", error, r.raw());
+    const std::string tag = "burst " + nonce + " #";
+    const auto budget = s.timeout * 20;
+    const auto deadline = http_probe::clock::now() + budget;
+    std::atomic<int> published{0};
+    std::atomic<bool> finished{false}, stop{false}, too_slow{false};
+    std::string publish_error;  // written by the publishing thread, read after join
+    const auto started = http_probe::clock::now();
+    std::thread publishing([&] {
+        for (int i = 1; i <= count && !stop; ++i) {
+            if (!s.publisher->publish({"", tag + std::to_string(i)}, publish_error)) break;
+            published = i;
+            // A hook that cannot publish the burst within the budget (a process per event, say)
+            // is known after one --timeout: stop there rather than wait the budget out.
+            const auto spent = http_probe::clock::now() - started;
+            if (spent > s.timeout && spent * count / i > budget) {
+                too_slow = true;
+                break;
+            }
+        }
+        finished = true;
+    });
+    const std::string last = tag + std::to_string(count);
+    std::size_t scanned = 0;
+    bool got_last = false;
+    const auto done = [&](const capture& c) {
+        for (; scanned < c.events.size() && !got_last; ++scanned) got_last = c.events[scanned].data == last;
+        return got_last;
+    };
+    while (!got_last && !r.data().ended && http_probe::clock::now() < deadline) {
+        if (finished) {
+            if (published == count) r.read_until(done, s.timeout);
+            break;
+        }
+        r.read_until(done, std::chrono::milliseconds(100));
+    }
+    stop = true;
+    publishing.join();
+    const int n = published;
+    if (n < count && !publish_error.empty())
+        return outcome::failed("publishing failed after " + std::to_string(n) + " of " + std::to_string(count) +
+                                   " events", "the hook takes every event", publish_error);
+    if (n < count)
+        return outcome::skipped_because(
+            "the hook published " + std::to_string(n) + " of " + std::to_string(count) + " events in " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(http_probe::clock::now() - started)
+                               .count()) +
+            " ms: " + (too_slow ? "at that rate the burst would take longer than " : "not done within ") +
+            std::to_string(budget.count()) + " ms (20 x --timeout); too slow to make a burst (raise --timeout)");
+    // What arrived after the sync: each event's number, in arrival order.
+    std::vector<int> seen(count + 1, 0);
+    int lost = 0, repeated = 0, out_of_order = 0, previous = 0, first_bad = 0;
+    std::string first_problem;
+    for (const auto& e : after_sync(r.data(), nonce)) {
+        if (e.data.rfind(tag, 0) != 0) continue;
+        const int i = std::atoi(e.data.c_str() + tag.size());
+        if (i < 1 || i > count) continue;
+        if (++seen[static_cast<std::size_t>(i)] > 1) {
+            ++repeated;
+            if (first_problem.empty()) first_problem = "#" + std::to_string(i) + " again after #" + std::to_string(previous);
+        } else if (i < previous) {
+            ++out_of_order;
+            if (first_problem.empty()) first_problem = "#" + std::to_string(i) + " after #" + std::to_string(previous);
+        }
+        previous = std::max(previous, i);
+    }
+    for (int i = 1; i <= count; ++i) {
+        if (seen[static_cast<std::size_t>(i)] != 0) continue;
+        ++lost;
+        if (first_bad == 0) first_bad = i;
+    }
+    ctx.raw = r.raw().substr(0, 4096);
+    if (lost != 0 || repeated != 0 || out_of_order != 0) {
+        std::string actual = std::to_string(lost) + " lost (first #" + std::to_string(first_bad) + "), " +
+                             std::to_string(repeated) + " repeated, " + std::to_string(out_of_order) + " out of order";
+        if (!first_problem.empty()) actual += "; first: " + first_problem;
+        if (r.data().ended) actual += "; the server ended the stream";
+        return outcome::failed("a burst of " + std::to_string(count) + " small events did not arrive intact",
+                               "#1 .. #" + std::to_string(count) + ", each once, in order", actual, ctx.raw);
+    }
+    return outcome::passed(std::to_string(count) + " events published back to back arrived once each, in order");
+}
+
 }  // namespace
 
 void register_server_load_cases(registry& r) {
@@ -113,6 +212,12 @@ void register_server_load_cases(registry& r) {
            .requirement = "HTML 9.2.6: data lines are appended to the data buffer with no length limit; a "
                           "server that cuts, splits or drops a large event corrupts it silently",
            .level = level::must, .target = target::server, .active = true, .run = large_event});
+    r.add({.id = "server/burst/1",
+           .description = "a burst of 10,000 small events published through the hook arrives intact, in order",
+           .requirement = "HTML 9.2.6: each event is dispatched as its blank line arrives, in stream order; a server "
+                          "that drops, repeats or reorders events under a burst corrupts what every client sees "
+                          "(best practice: a server keeps up with a reading subscriber)",
+           .level = level::must, .target = target::server, .active = true, .run = burst});
     r.add({.id = "server/fanout/2",
            .description = "200 concurrent subscribers see the same events, ids and order",
            .requirement = "Best practice (pub/sub): every subscriber of a stream receives every event once, in "

@@ -18,7 +18,7 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
 
 }  // namespace
 
-command_line parse_command_line(int argc, const char* const* argv) {
+command_line parse_command_line(int argc, const char* const* argv, int own_from) {
     command_line cl;
     std::vector<std::string> args(argv + 1, argv + argc);
     auto fail = [&](std::string msg) {
@@ -26,8 +26,14 @@ command_line parse_command_line(int argc, const char* const* argv) {
     };
     std::vector<std::string> positional;
     std::vector<std::string> server_only;  // options given that only server mode takes
+    bool own = false;  // past own_from: a comparison target's own options
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::size_t first = i;
+        if (!own && own_from > 0 && i + 1 >= static_cast<std::size_t>(own_from)) {
+            own = true;
+            cl.request.body_replaceable = cl.request.data_given;
+            cl.request.cookie_replaceable = true;
+        }
         bool for_run = true;  // kept in run_args (a comparison's per-target command line)
         std::string a = args[i];
         std::string value;
@@ -57,7 +63,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
         std::string v;
         const bool client_mode = !positional.empty() && positional.front() == "client";
         if (!client_mode && parse_request_option(a, take, cl.options.request, cl.request, fail)) {
-            continue;
+            // kept in run_args: a comparison's targets send the common request options too
         } else if (a == "-h" || a == "--help") {
             cl.help = true;
         } else if (a == "--version") {
@@ -220,23 +226,30 @@ server mode, protocol profiles:
 
 server mode, comparing servers (one report, a column per target):
   --targets FILE       one target per line: NAME URL [OPTIONS...], the options as shell words
-                       (request options, --publish ..., --profile ...; they come after, so
-                       override, the common options) and expect=FILE for that target's known
-                       deviations; # starts a comment. Bare URLs are named by their position
-                       (t1, t2, ...). --json, --junit and --html write the comparison (JSON
-                       "mode":"compare", one JUnit testsuite per target); the terminal shows each
-                       target's progress, then a table of every case by target. A target that
-                       cannot be reached is a column of "unreachable" (exit 2 after the report).
+                       (request options, --publish ..., --profile ...) and expect=FILE for that
+                       target's known deviations; a word starting with # starts a comment, and
+                       any other word that is not an option or its value is an error. A target's
+                       option replaces the common one (-d/--data-file the body, -b all the
+                       common cookies, -X, --timeout, --publish, ...); its -H, --header-file and
+                       --publish-header replace a common header of the same name and add the
+                       others; its --case, --skip and --profile add to the common ones.
+                       Bare URLs are named by their position (t1, t2, ...). --json, --junit and
+                       --html write the comparison (JSON "mode":"compare", one JUnit testsuite
+                       per target); the terminal shows each target's progress, then a table of
+                       every case by target. A target that cannot be reached is a column of
+                       "unreachable" (exit 2 after the report).
 
 server mode, timing:
   --head-timeout-warn D
                        a response head later than D with nothing published is a warning
                        (server/flush/1: a buffering proxy or an unflushed response; default 1s)
   --soak D             keep an idle stream open for D (e.g. 130s) and grade its keep-alive
-                       (server/heartbeat/2; without --soak it is skipped and server/heartbeat/1
-                       only reports the comments of a short idle stream)
+                       (server/heartbeat/2, and mercure/heartbeat/1 with --profile mercure;
+                       without --soak they are skipped and server/heartbeat/1 only reports the
+                       comments of a short idle stream)
   --heartbeat-max D    server/heartbeat/2: the longest silence accepted (default 30s: common
-                       proxies and load balancers cut idle streams at 60s)
+                       proxies and load balancers cut idle streams at 60s); mercure/heartbeat/1
+                       accepts 40s (the Mercure hub's default), or D when D is not 30s
   Timings (head, first body byte, publish-to-arrival p50/p99) are in --json as each case's metrics.
 
 server mode, resume without a hook (server/resume/3, server/resume/4):

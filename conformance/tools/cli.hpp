@@ -30,7 +30,11 @@ struct command_line {
 
 /// Parses argv. Mode-specific arguments the common grammar does not know are kept in
 /// options.mode_args for the client mode; for other modes they are usage errors.
-command_line parse_command_line(int argc, const char* const* argv);
+/// `own_from` > 0: argv[own_from] on are a comparison target's own options, after the common
+/// ones. A later value replaces an earlier one anyway (-X, --timeout, --publish, ...); here the
+/// target's -d/--data-file also replaces the common body (not "given twice") and its -b the common
+/// cookies (not joined to them). Headers are left to the caller (same name: the later wins).
+command_line parse_command_line(int argc, const char* const* argv, int own_from = 0);
 
 /// Whether this command line compares several targets.
 inline bool is_comparison(const command_line& cl) { return cl.urls.size() > 1 || !cl.targets_file.empty(); }

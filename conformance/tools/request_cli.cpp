@@ -70,8 +70,9 @@ bool parse_request_option(const std::string& a, const std::function<bool(std::st
     if (a == "-H" || a == "--header") {
         if (!take(v)) return true;
         if (!v.empty() && v.front() == '@') return bad(a + " @FILE: use --header-file FILE");
+        const auto before = r.headers.size();
         header(a, r.headers);
-        ++args.inline_headers;
+        if (r.headers.size() > before) args.inline_header.push_back(true);
     } else if (a == "--header-file") {
         if (!take(v)) return true;
         std::string text;
@@ -86,6 +87,7 @@ bool parse_request_option(const std::string& a, const std::function<bool(std::st
             std::string why;
             if (!net::parse_header_line(line, h, why)) return bad("--header-file " + v + " line " + std::to_string(n) + ": " + why);
             r.headers.push_back(std::move(h));
+            args.inline_header.push_back(false);
         }
     } else if (a == "-X" || a == "--method") {
         if (!take(v)) return true;
@@ -94,7 +96,12 @@ bool parse_request_option(const std::string& a, const std::function<bool(std::st
         args.method_given = true;
     } else if (a == "-d" || a == "--data" || a == "--data-file") {
         if (!take(v)) return true;
-        if (args.data_given) return bad("the body is given twice (-d, --data-file): give it once");
+        if (args.data_given && !args.body_replaceable) return bad("the body is given twice (-d, --data-file): give it once");
+        if (args.body_replaceable) {  // a comparison target's own body, over the common one
+            r.body.clear();
+            args.data_file.clear();
+            args.body_replaceable = false;
+        }
         args.data_given = true;
         if (a == "--data-file" || (!v.empty() && v.front() == '@')) {
             const std::string path = a == "--data-file" ? v : v.substr(1);
@@ -108,6 +115,10 @@ bool parse_request_option(const std::string& a, const std::function<bool(std::st
         if (v.find('=') == std::string::npos)
             return bad(a + " needs 'name=value' (cookie files are not read)");
         if (!net::is_field_value(v)) return bad(a + ": the cookie contains CR, LF or NUL");
+        if (args.cookie_replaceable) {  // a comparison target's own cookies, instead of the common ones
+            r.cookie.clear();
+            args.cookie_replaceable = false;
+        }
         if (!r.cookie.empty()) r.cookie += "; ";
         r.cookie += v;
     } else if (a == "-k" || a == "--insecure") {
@@ -151,7 +162,8 @@ std::string request_repro(const request_options& r, const request_args& args) {
         p += std::string(" ") + flag + " " + shell_quote(h.first + ": " + redactor::mask(h.first, h.second));
     };
     if (args.method_given) p += " -X " + shell_quote(r.method);
-    for (std::size_t i = 0; i < args.inline_headers && i < r.headers.size(); ++i) header("-H", r.headers[i]);
+    for (std::size_t i = 0; i < args.inline_header.size() && i < r.headers.size(); ++i)
+        if (args.inline_header[i]) header("-H", r.headers[i]);
     for (const auto& f : args.header_files) p += " --header-file " + shell_quote(f);
     if (args.data_given) p += args.data_file.empty() ? " -d " + shell_quote(r.body) : " --data-file " + shell_quote(args.data_file);
     if (!r.cookie.empty()) p += " -b " + shell_quote(redactor::mask("cookie", r.cookie));

@@ -18,7 +18,14 @@ struct request_args {
     bool data_given = false;
     std::string data_file;       ///< --data-file or -d @FILE
     std::vector<std::string> header_files;
-    std::size_t inline_headers = 0;  ///< how many headers came from -H (the first ones)
+    /// Per header of request_options::headers, in order: whether -H gave it (else a --header-file
+    /// line; the two interleave as given).
+    std::vector<bool> inline_header;
+    /// A comparison target's own options, after the common ones: its first -d/--data-file replaces
+    /// the common body, its first -b the common cookies (parse_command_line sets these at the
+    /// target's first option; each is used up by that option).
+    bool body_replaceable = false;
+    bool cookie_replaceable = false;
 };
 
 /// Parses one request option `name` into `r` / `args`. `take(value)` fetches its value (false:

@@ -70,9 +70,11 @@ std::string repro_prefix(const char* argv0, const command_line& cl) {
     return p;
 }
 
-// A later header replaces an earlier one of the same name: a target's own -H overrides a common -H.
-void keep_last_headers(command_line& t) {
-    auto& headers = t.options.request.headers;
+// A later header replaces an earlier one of the same name: a target's own -H or --header-file
+// line overrides a common one (and its --publish-header a common --publish-header). -H and
+// --header-file headers interleave as given; `from_option` (when given) says which came from -H,
+// for the reproduction command, and loses the same entries.
+void keep_last(std::vector<std::pair<std::string, std::string>>& headers, std::vector<bool>* from_option) {
     for (std::size_t i = 0; i < headers.size();) {
         bool replaced = false;
         for (std::size_t k = i + 1; k < headers.size() && !replaced; ++k)
@@ -82,8 +84,13 @@ void keep_last_headers(command_line& t) {
             continue;
         }
         headers.erase(headers.begin() + static_cast<std::ptrdiff_t>(i));
-        if (i < t.request.inline_headers) --t.request.inline_headers;
+        if (from_option && i < from_option->size()) from_option->erase(from_option->begin() + static_cast<std::ptrdiff_t>(i));
     }
+}
+
+void keep_last_headers(command_line& t) {
+    keep_last(t.options.request.headers, &t.request.inline_header);
+    keep_last(t.options.request.publish_headers, nullptr);
 }
 
 std::string utc_now() {
@@ -131,6 +138,7 @@ int run_comparison(const char* argv0, const registry& reg, const command_line& c
     for (const auto& t : specs) {
         std::vector<std::string> args{argv0, "server", t.url};
         args.insert(args.end(), cl.run_args.begin(), cl.run_args.end());
+        const int own_from = static_cast<int>(args.size());
         args.insert(args.end(), t.args.begin(), t.args.end());
         args.push_back("--seed");
         args.push_back(std::to_string(cl.options.seed));
@@ -140,7 +148,11 @@ int run_comparison(const char* argv0, const registry& reg, const command_line& c
         }
         std::vector<const char*> argv;
         for (const auto& a : args) argv.push_back(a.c_str());
-        command_line one = parse_command_line(static_cast<int>(argv.size()), argv.data());
+        command_line one = parse_command_line(static_cast<int>(argv.size()), argv.data(), own_from);
+        if (one.urls.size() > 1) {  // a word that is no option nor an option's value reads as a URL
+            one.error = "one URL per target, but '" + one.urls[1] +
+                        "' is not an option or an option's value (quote a value with spaces; # starts a comment)";
+        }
         if (!one.error.empty()) {
             std::cerr << "sse-conformance: target " << t.name
                       << (t.line ? " (" + cl.targets_file + ":" + std::to_string(t.line) + ")" : std::string()) << ": "

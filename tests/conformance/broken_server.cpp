@@ -15,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/zlib/deflate_stream.hpp>
 #include <nlohmann/json.hpp>
 
 #include <sse/encoder.hpp>
@@ -32,15 +33,46 @@ std::string_view to_string(flaw f) {
         "lossy_under_load", "resume_repeat", "echo_drops_last_line", "count_ignores_resume", "publish_drops_type",
         "resume_signals_loss", "ticker_ignores_resume", "ticker_skips_on_resume", "head_delayed", "no_heartbeat",
         "requires_accept", "rejects_unknown_id", "rejects_long_id", "chunked_to_http10",
-        "truncates_large_events"};
+        "truncates_large_events", "reorders_bursts", "gzip_buffered"};
     return names[static_cast<int>(f)];
 }
 
 namespace {
 
 struct request {
-    std::string method, path, query, last_event_id, body, authorization, content_type, accept;
+    std::string method, path, query, last_event_id, body, authorization, content_type, accept, accept_encoding;
     unsigned version = 11;
+};
+
+// The gzip content coding of a response body (RFC 1952 header, Beast's raw deflate): bytes are
+// compressed and flushed (Z_SYNC_FLUSH) once `hold` of them are pending (0: on every write).
+struct gzip_writer {
+    boost::beast::zlib::deflate_stream deflater;
+    std::string pending;
+    std::size_t hold = 0;
+    bool started = false;
+
+    // What to send for `bytes` now (empty while holding).
+    std::string feed(std::string_view bytes) {
+        namespace zlib = boost::beast::zlib;
+        pending += bytes;
+        if (pending.empty() || pending.size() < hold) return {};
+        std::string out = started ? "" : std::string("\x1f\x8b\x08\0\0\0\0\0\0\xff", 10);
+        started = true;
+        zlib::z_params zs;
+        zs.next_in = pending.data();
+        zs.avail_in = pending.size();
+        char buf[16384];
+        do {
+            zs.next_out = buf;
+            zs.avail_out = sizeof buf;
+            boost::system::error_code ec;
+            deflater.write(zs, zlib::Flush::sync, ec);
+            out.append(buf, sizeof buf - zs.avail_out);
+        } while (zs.avail_out == 0);
+        pending.clear();
+        return out;
+    }
 };
 
 // One accepted connection, plain or TLS; blocking I/O on the serving thread.
@@ -48,18 +80,24 @@ struct conn {
     tcp::socket& socket;
     std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
     bool chunked = false;  ///< frame every write as one chunk
+    std::unique_ptr<gzip_writer> gzip;  ///< set after the head: the body is gzip-coded
 
     template <class F>
     auto with(F&& f) {
         return tls ? f(*tls) : f(socket);
     }
     bool write(std::string_view bytes) {
+        if (!gzip) return write_raw(bytes);
+        const auto z = gzip->feed(bytes);
+        return z.empty() || write_raw(z);
+    }
+    bool write_raw(std::string_view bytes) {
         if (chunked && !bytes.empty()) {
             static constexpr char hex[] = "0123456789abcdef";
             std::string size;
             for (auto n = bytes.size(); n != 0; n >>= 4) size.insert(size.begin(), hex[n & 15]);
             chunked = false;
-            const bool ok = write(size + "\r\n" + std::string(bytes) + "\r\n");
+            const bool ok = write_raw(size + "\r\n" + std::string(bytes) + "\r\n");
             chunked = true;
             return ok;
         }
@@ -119,8 +157,14 @@ struct broken_server::impl {
         std::string type, data;
     };
     std::vector<event> history;
-    std::list<std::shared_ptr<tcp::socket>> sockets;
-    std::vector<std::thread> threads;
+    // A connection's thread, its socket, and whether it is done (then joined by the next accept, so
+    // a burst of 10,000 publishes does not keep 10,000 finished threads until stop()).
+    struct worker {
+        std::thread thread;
+        std::shared_ptr<tcp::socket> socket;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::list<worker> workers;
     std::atomic<bool> stopping{false};
     int subscriber_count = 0;
     const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -141,9 +185,15 @@ struct broken_server::impl {
             acceptor.accept(*s, ec);
             if (ec || stopping) return;
             std::lock_guard lock(m);
-            sockets.push_back(s);
-            threads.emplace_back([this, s] {
-                conn c{*s, nullptr};
+            for (auto it = workers.begin(); it != workers.end();) {
+                if (!*it->done) { ++it; continue; }
+                it->thread.join();
+                it = workers.erase(it);
+            }
+            auto done = std::make_shared<std::atomic<bool>>(false);
+            workers.push_back({{}, s, done});
+            workers.back().thread = std::thread([this, s, done] {
+                conn c{*s, nullptr, false, nullptr};
                 boost::system::error_code hec;
                 if (opts.tls) {
                     c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(*s, *opts.tls);
@@ -153,6 +203,7 @@ struct broken_server::impl {
                 boost::system::error_code ignored;  // every answer ends with the connection
                 s->shutdown(tcp::socket::shutdown_both, ignored);
                 s->close(ignored);
+                *done = true;
             });
         }
     }
@@ -170,15 +221,15 @@ struct broken_server::impl {
         {
             std::lock_guard lock(m);
             acceptor.close(ec);
-            for (auto& s : sockets) s->shutdown(tcp::socket::shutdown_both, ec);
+            for (auto& w : workers) w.socket->shutdown(tcp::socket::shutdown_both, ec);
         }
         cv.notify_all();
-        std::vector<std::thread> all;
+        std::list<worker> all;
         {
             std::lock_guard lock(m);
-            all.swap(threads);
+            all.swap(workers);
         }
-        for (auto& t : all) t.join();
+        for (auto& w : all) w.thread.join();
     }
 
     std::uint16_t port_ = 0;
@@ -200,6 +251,7 @@ struct broken_server::impl {
         r.authorization = std::string(m[http::field::authorization]);
         r.content_type = std::string(m[http::field::content_type]);
         r.accept = std::string(m[http::field::accept]);
+        r.accept_encoding = std::string(m[http::field::accept_encoding]);
         r.version = m.version();
         r.body = m.body();
         return true;
@@ -327,9 +379,19 @@ struct broken_server::impl {
             std::unique_lock lock(m);
             cv.wait_for(lock, std::chrono::seconds(3), [&] { return stopping.load(); });
         }
+        // The correct server compresses when asked, flushing every write; the flawed one holds
+        // 8 KiB of stream before its compressor emits anything.
+        const bool gzip = (f == flaw::none || f == flaw::gzip_buffered) &&
+                          r.accept_encoding.find("gzip") != std::string::npos;
         if (f != flaw::buffered_head) {
-            if (!s.write(stream_head())) return;
+            std::string head = stream_head();
+            if (gzip) head.insert(head.size() - 2, "Content-Encoding: gzip\r\n");
+            if (!s.write(head)) return;
             s.chunked = f == flaw::chunked_to_http10;
+            if (gzip) {
+                s.gzip = std::make_unique<gzip_writer>();
+                s.gzip->hold = f == flaw::gzip_buffered ? 8192 : 0;
+            }
             if (!s.write(prologue)) return;
             head_sent = true;
         }
@@ -355,10 +417,14 @@ struct broken_server::impl {
                 out = stream_head() + prologue;
                 head_sent = true;
             }
+            // Events published back to back (several pending at once) go out in swapped pairs.
+            if (f == flaw::reorders_bursts)
+                for (std::size_t i = 0; i + 1 < batch.size(); i += 2) std::swap(batch[i], batch[i + 1]);
             for (const auto& e : batch) out += encode_event(e);
             if (!s.write(out)) return;
-            // A slow delivery path, so a burst of publishes piles up (and the flaw drops them).
+            // A slow delivery path, so a burst of publishes piles up (and the flaws drop or reorder them).
             if (f == flaw::lossy_under_load) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (f == flaw::reorders_bursts) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     }
 

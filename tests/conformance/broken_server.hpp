@@ -9,7 +9,8 @@
 // /r30N/PATH (any method: status N, Location /PATH); GET /ticker, a stream that publishes on its
 // own (`id: N`, `data: tick N`, one every `every` ms, default 50; tick N is due N-1 periods after
 // the server started; a Last-Event-ID resume replays the ticks after it; `close_after=K` ends the
-// response after K events; `width=W` pads ids with zeros to W digits). Plain HTTP or TLS; requests are read with
+// response after K events; `width=W` pads ids with zeros to W digits). A stream request that
+// accepts gzip gets a gzip-coded body, flushed on every write. Plain HTTP or TLS; requests are read with
 // Beast's parser. Blocking Asio, one thread per connection; everything bound to 127.0.0.1 and
 // joined on stop().
 #pragma once
@@ -51,6 +52,8 @@ enum class flaw {
     rejects_long_id,         ///< the stream answers 431 to a Last-Event-ID over 256 bytes
     chunked_to_http10,       ///< an HTTP/1.0 request gets a chunked response
     truncates_large_events,  ///< POST /publish keeps only the first 64 KiB of the data
+    reorders_bursts,         ///< events pending together (a burst) go out in swapped pairs
+    gzip_buffered,           ///< asked for gzip, the stream's compressor emits nothing until 8 KiB are pending
 };
 
 std::string_view to_string(flaw f);

@@ -103,7 +103,9 @@ TEST_F(cli_request, the_llm_style_command_passes_over_https_and_reports_no_secre
     const auto r = run_cli("server " + origin() + "/llm --header-file " + headers.string() + " -d '" + body + "' -b session=" +
                            cookie_value + cacert() + " --publish '" + origin() +
                            "/llm/publish?data={data}&type={type}' --publish-header 'Authorization: Bearer " + publish_token +
-                           "' --strict --seed 7 --max-success 5 --timeout 2s --soak 1500ms --heartbeat-max 1s" +
+                           "' --strict --seed 7 --max-success 5 --timeout 2s --soak 1500ms --heartbeat-max 1s"
+                           " --skip server/burst/1" +  // 10,000 TLS publishes: a load case, run in suite_test
+
                            reports("pass"));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("request: POST"), std::string::npos) << r.err;  // the run header

@@ -181,16 +181,20 @@ TEST(comparison, a_targets_file_gives_names_urls_shell_words_and_expectations) {
     std::vector<target_spec> t;
     std::string error;
     ASSERT_TRUE(parse("# peers\n\nsse-server http://127.0.0.1:8080/events  --publish 'http://h/p?a=1&data={data}'\n"
-                      "  nchan https://localhost:9/e -H \"Authorization: Bearer x\\\"y\" expect=nchan.json # trailing\n",
+                      "  nchan https://localhost:9/e -H \"Authorization: Bearer x\\\"y\" expect=nchan.json # trailing\n"
+                      "h3 http://h/e -H 'X-Tag: #1' -H X-A:a#b \\#c #-H 'X-Gone: 1' the rest\n",
                       t, error))
         << error;
-    ASSERT_EQ(t.size(), 2u);
+    ASSERT_EQ(t.size(), 3u);
     EXPECT_EQ(t[0].name, "sse-server");
     EXPECT_EQ(t[0].line, 3u);
     EXPECT_EQ(t[0].args, (std::vector<std::string>{"--publish", "http://h/p?a=1&data={data}"}));
     EXPECT_EQ(t[1].url, "https://localhost:9/e");
-    EXPECT_EQ(t[1].args, (std::vector<std::string>{"-H", "Authorization: Bearer x\"y", "#", "trailing"}));
+    // An unquoted # starting a word starts a comment to the end of the line (not extra words);
+    // quoted, escaped or inside a word it is text.
+    EXPECT_EQ(t[1].args, (std::vector<std::string>{"-H", "Authorization: Bearer x\"y"}));
     EXPECT_EQ(t[1].expect_file, "nchan.json");
+    EXPECT_EQ(t[2].args, (std::vector<std::string>{"-H", "X-Tag: #1", "-H", "X-A:a#b", "#c"}));
 }
 
 TEST(comparison, targets_file_errors_name_the_line) {
@@ -256,6 +260,88 @@ TEST(comparison, the_tool_compares_targets_from_a_file_and_reports_an_unreachabl
         EXPECT_EQ(text.find("secret-good-1234"), std::string::npos) << file << " shows the header value";
     }
     EXPECT_EQ((r.out + r.err).find("secret-good-1234"), std::string::npos);
+    fs::remove_all(dir);
+}
+
+struct tool_run {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+tool_run run_tool(const std::string& args) {
+    std::string error;
+    auto child = child_process::start(std::string(SSE_CONFORMANCE_PATH) + " " + args, {{"NO_COLOR", "1"}}, error);
+    if (!child) return {-1, "", error};
+    child->close_stdin();
+    const auto r = child->wait(child_process::clock::now() + std::chrono::minutes(2));
+    return {r.timed_out ? -2 : r.exit_code, r.out, r.err};
+}
+
+fs::path fresh_dir(const std::string& name) {
+    const auto dir = fs::temp_directory_path() / ("sse-comparison-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+// A target's options after the common ones: its -d replaces the common body and its -b the common
+// cookies (neither is "given twice" nor joined), its -H replaces the common header of that name,
+// --case adds; the repro lists exactly the -H headers, wherever --header-file lines came between.
+TEST(comparison, a_targets_own_options_replace_or_add_to_the_common_ones) {
+    const auto dir = fresh_dir("override");
+    std::ofstream(dir / "hdr.txt") << "X-File: file-secret-1\nX-Both: file-secret-2\n";
+    std::ofstream(dir / "targets.txt")
+        << "own http://127.0.0.1:1/a -d '{\"own\":1}' -b own=own-cookie-1 -H 'X-Both: inline-secret-3' "
+           "--case 'server/status/*'\n"
+        << "plain http://127.0.0.1:1/b\n";
+    const auto r = run_tool("server --targets " + (dir / "targets.txt").string() + " --header-file " +
+                            (dir / "hdr.txt").string() +
+                            " -H 'X-Inline: inline-secret-4' -d '{\"common\":1}' -b common=common-cookie-2"
+                            " --case 'server/content-type/*' --seed 5 -q --json " + (dir / "c.json").string());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    ASSERT_NE(r.err.find("own (http://127.0.0.1:1/a) could not be reached"), std::string::npos) << r.err;
+    const auto doc = nlohmann::json::parse(slurp(dir / "c.json"));
+    ASSERT_EQ(doc["targets"].size(), 2u);
+    const auto own = doc["targets"][0]["repro"].get<std::string>();
+    const auto plain = doc["targets"][1]["repro"].get<std::string>();
+    EXPECT_NE(own.find("-d '{\"own\":1}'"), std::string::npos) << own;
+    EXPECT_EQ(own.find("common\":1"), std::string::npos) << own;
+    EXPECT_NE(own.find("-b 'own=***'"), std::string::npos) << own;
+    EXPECT_EQ(own.find("common="), std::string::npos) << own;
+    EXPECT_NE(own.find("-H 'X-Inline: ***' -H 'X-Both: ***' --header-file"), std::string::npos) << own;
+    EXPECT_EQ(own.find("-H 'X-File"), std::string::npos) << own;
+    EXPECT_NE(plain.find("-H 'X-Inline: ***' --header-file"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find("-H 'X-File"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find("-H 'X-Both"), std::string::npos) << plain;
+    EXPECT_NE(plain.find("-d '{\"common\":1}'"), std::string::npos) << plain;
+    EXPECT_NE(plain.find("-b 'common=***'"), std::string::npos) << plain;
+    bool status = false, content_type = false;
+    for (const auto& c : doc["cases"]) {
+        status = status || c["id"].get<std::string>().rfind("server/status/", 0) == 0;
+        content_type = content_type || c["id"].get<std::string>().rfind("server/content-type/", 0) == 0;
+    }
+    EXPECT_TRUE(status && content_type) << doc["cases"].dump();
+    for (const auto* secret : {"file-secret-1", "file-secret-2", "inline-secret-3", "inline-secret-4", "own-cookie-1",
+                               "common-cookie-2"}) {
+        EXPECT_EQ((r.out + r.err + slurp(dir / "c.json")).find(secret), std::string::npos) << secret;
+    }
+    fs::remove_all(dir);
+}
+
+// A word that is neither an option nor its value would be a second URL: the target's line is a
+// usage error naming it (not a comparison inside the target, nor "--expect is per target"); a
+// # comment after the options is no such word.
+TEST(comparison, a_target_line_with_a_stray_word_is_a_usage_error_naming_the_line) {
+    const auto dir = fresh_dir("stray");
+    const auto file = (dir / "targets.txt").string();
+    std::ofstream(file) << "ok http://127.0.0.1:1/a -H 'X-A: 1' # the first, with words after\n"
+                        << "b http://127.0.0.1:1/b extra expect=x.json\n";
+    const auto r = run_tool("server --targets " + file + " --case 'server/content-type/*' -q");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("target b (" + file + ":2): one URL per target, but 'extra' is not an option or an option's value"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("could not be reached"), std::string::npos) << r.err;  // nothing ran
     fs::remove_all(dir);
 }
 

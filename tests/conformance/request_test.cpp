@@ -63,7 +63,9 @@ run_options llm_options(const tls_server& s) {
 run_result run_with(const run_options& o, const std::vector<std::string>& include, std::string& error) {
     auto s = open_server_session(o, error);
     if (!s) return {};
-    return run(select(cases(), {target::server, include, {}}), o, *s, nullptr, nullptr);
+    // server/burst/1 is left out: 10,000 publishes, each a TLS handshake here, test the load
+    // the server takes (suite_test runs it), not the request options these tests are about.
+    return run(select(cases(), {target::server, include, {"server/burst/1"}}), o, *s, nullptr, nullptr);
 }
 
 std::string failures(const run_result& r) {
@@ -88,9 +90,11 @@ TEST(conformance_request, an_llm_style_post_stream_over_https_passes_strictly) {
     std::string error;
     const auto r = run_with(llm_options(s), {}, error);
     ASSERT_TRUE(error.empty()) << error;
-    const auto& all = cases().cases();  // profile cases run only under --profile
-    ASSERT_EQ(r.cases.size(),
-              static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [](const test_case& c) { return c.profile.empty(); })));
+    // Every base case but the burst (profile cases run only under --profile).
+    const auto& all = cases().cases();
+    ASSERT_EQ(r.cases.size(), static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [](const test_case& c) {
+                                  return c.profile.empty() && c.id != "server/burst/1";
+                              })));
     EXPECT_EQ(r.count(verdict::fail), 0u) << failures(r);
     EXPECT_EQ(r.count(verdict::skipped), 0u) << failures(r);
     EXPECT_NE(r.target.find("request: POST with a 27 bytes body"), std::string::npos) << r.target;

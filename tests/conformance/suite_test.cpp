@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "broken_server.hpp"
@@ -117,6 +118,9 @@ const row rows[] = {
     {"server/http10/1", test::flaw::chunked_to_http10},
     {"server/large-event/1", test::flaw::truncates_large_events},
     {"server/fanout/2", test::flaw::fanout_skip},
+    {"server/burst/1", test::flaw::reorders_bursts},
+    {"server/burst/1", test::flaw::lossy_under_load},
+    {"server/compression/1", test::flaw::gzip_buffered},
     {"server/flush/2", test::flaw::buffered_events},
     {"server/fanout/1", test::flaw::fanout_skip},
     {"server/slow-reader/1", test::flaw::lossy_under_load},
