@@ -50,9 +50,12 @@ answer_stream read_answer(const server_session& s) {
         a.raw = reader.raw();
         return a;
     }
-    reader.read_until([](const capture& c) { return c.ended; }, s.timeout);
+    // Stop at the body cap: cap.body stops growing there (stream_reader::feed) while the parsed
+    // events would not, so an endless answer would otherwise grow them until --timeout.
+    reader.read_until([](const capture& c) { return c.ended || c.body.size() >= http_probe::max_raw; }, s.timeout);
     if (reader.data().ended) reader.finish();
-    a.cap = reader.data();
+    a.cap = reader.take();
+    a.truncated = !a.cap.ended && a.cap.body.size() >= http_probe::max_raw;
     a.raw = reader.raw();
     const auto& head = a.cap.head;
     const std::string ct(head.header("content-type"));
@@ -63,15 +66,17 @@ answer_stream read_answer(const server_session& s) {
         return a;
     }
     a.ok = true;
-    for (const auto& e : a.cap.events) {
-        answer_event ae{e, std::nullopt, {}};
+    a.events.reserve(a.cap.events.size());
+    for (auto& e : a.cap.events) {
+        answer_event ae{std::move(e), std::nullopt, {}};
         try {
-            ae.json = nlohmann::json::parse(e.data);
+            ae.json = nlohmann::json::parse(ae.event.data);
         } catch (const nlohmann::json::exception& x) {
             ae.json_error = x.what();
         }
         a.events.push_back(std::move(ae));
     }
+    a.cap.events.clear();
     a.event_fields = event_fields(a.cap.body);
     return a;
 }
@@ -96,6 +101,60 @@ const answer_stream* answer_of(context& ctx, std::optional<outcome>& instead) {
     if (a.unreachable) instead = outcome::skipped_because("no response: " + a.error);
     else instead = outcome::failed("no answer stream: " + a.error, "200 text/event-stream", a.error, a.raw);
     return nullptr;
+}
+
+std::string type_of(const answer_event& e) {
+    if (!e.json || !e.json->is_object()) return {};
+    const auto t = e.json->find("type");
+    return t != e.json->end() && t->is_string() ? t->get<std::string>() : std::string();
+}
+
+std::string timeout_note(context& ctx, const answer_stream& a) {
+    if (a.truncated)
+        return "reading stopped after the first " + std::to_string(http_probe::max_raw / 1024) +
+               " KiB of the body, before the stream ended";
+    return "the stream did not end within --timeout (" + std::to_string(server_of(ctx).timeout.count()) + " ms)";
+}
+
+outcome failed_with(const std::vector<std::string>& problems, std::string expected, const answer_stream& a) {
+    std::string first = problems.front();
+    if (problems.size() > 1) first += " (and " + std::to_string(problems.size() - 1) + " more)";
+    return outcome::failed(first, std::move(expected), join_lines(problems, 6), a.raw);
+}
+
+std::string cap_note(const answer_stream& a) {
+    if (!a.truncated) return {};
+    return "; graded on the first " + std::to_string(http_probe::max_raw / 1024) +
+           " KiB of the answer (reading stops there; the stream had not ended)";
+}
+
+std::function<outcome(context&)> on_answer(outcome (*run)(context&)) {
+    return [run](context& ctx) {
+        auto o = run(ctx);
+        // Every verdict but skipped went through answer_of, so the answer is cached: no new read.
+        if (o.result != verdict::skipped) o.message += cap_note(server_of(ctx).answer());
+        return o;
+    };
+}
+
+outcome event_named_by_type(context& ctx) {
+    std::optional<outcome> instead;
+    const auto* a = answer_of(ctx, instead);
+    if (!a) return *instead;
+    if (a->events.empty())
+        return outcome::failed("the answer carried no event" + std::string(a->cap.ended ? "" : "; " + timeout_note(ctx, *a)),
+                               "named events whose data is a JSON object with that type", a->body_start(), a->raw);
+    std::vector<std::string> problems;
+    for (std::size_t i = 0; i < a->events.size(); ++i) {
+        const auto& e = a->events[i];
+        const auto type = type_of(e);
+        if (!e.json) problems.push_back(describe_event(e, i + 1) + ": data not JSON (" + e.json_error + ")");
+        else if (type.empty()) problems.push_back(describe_event(e, i + 1) + ": no string type in the data");
+        else if (type != e.event.type)
+            problems.push_back(describe_event(e, i + 1) + ": event: " + e.event.type + " but type \"" + type + "\"");
+    }
+    if (!problems.empty()) return failed_with(problems, "event: equal to the data's type, on every event", *a);
+    return outcome::passed(std::to_string(a->events.size()) + " events, each named by its type");
 }
 
 std::string describe_event(const answer_event& e, std::size_t n) {

@@ -18,18 +18,6 @@ constexpr const char* done_marker = "[DONE]";
 
 bool is_done(const answer_event& e) { return e.event.data == done_marker; }
 
-// "no event arrived" / "the stream did not end" wording shared by the cases.
-std::string timeout_note(context& ctx) {
-    return "the stream did not end within --timeout (" + std::to_string(server_of(ctx).timeout.count()) + " ms)";
-}
-
-// Joins up to a few problems into one message.
-outcome failed_with(const std::vector<std::string>& problems, std::string expected, const answer_stream& a) {
-    std::string first = problems.front();
-    if (problems.size() > 1) first += " (and " + std::to_string(problems.size() - 1) + " more)";
-    return outcome::failed(first, std::move(expected), join_lines(problems, 6), a.raw);
-}
-
 // ---- openai-chat -------------------------------------------------------------------------------
 
 outcome chat_data_json(context& ctx) {
@@ -37,7 +25,7 @@ outcome chat_data_json(context& ctx) {
     const auto* a = answer_of(ctx, instead);
     if (!a) return *instead;
     if (a->events.empty())
-        return outcome::failed("the answer carried no event" + std::string(a->cap.ended ? "" : "; " + timeout_note(ctx)),
+        return outcome::failed("the answer carried no event" + std::string(a->cap.ended ? "" : "; " + timeout_note(ctx, *a)),
                                "chat.completion.chunk objects as data, then data: [DONE]", a->body_start(), a->raw);
     std::vector<std::string> problems;
     std::size_t chunks = 0;
@@ -63,7 +51,7 @@ outcome chat_done(context& ctx) {
     const std::string expected = "data: [DONE] once, as the last event, then the end of the stream";
     if (at.empty())
         return outcome::failed("no data: [DONE] in " + std::to_string(a->events.size()) + " events" +
-                                   (a->cap.ended ? " (the stream ended without it)" : "; " + timeout_note(ctx)),
+                                   (a->cap.ended ? " (the stream ended without it)" : "; " + timeout_note(ctx, *a)),
                                expected, a->events.empty() ? a->body_start() : describe_event(a->events.back(), a->events.size()),
                                a->raw);
     if (at.size() > 1)
@@ -75,7 +63,7 @@ outcome chat_done(context& ctx) {
                                    std::to_string(at[0] + 1) + "); clients stop reading at [DONE] and lose it",
                                expected, std::to_string(a->events.size() - at[0] - 1) + " events after [DONE]", a->raw);
     if (!a->cap.ended)
-        return outcome::failed("data: [DONE] came last, but " + timeout_note(ctx) + " after it", expected,
+        return outcome::failed("data: [DONE] came last, but " + timeout_note(ctx, *a) + " after it", expected,
                                "the stream stayed open after [DONE]", a->raw);
     return outcome::passed("data: [DONE] once, last of " + std::to_string(a->events.size()) + " events; the stream ended");
 }
@@ -185,14 +173,19 @@ outcome chat_usage(context& ctx) {
     std::vector<std::size_t> chunks;  // JSON chunks, in order
     for (std::size_t i = 0; i < a->events.size(); ++i)
         if (a->events[i].json && a->events[i].json->is_object()) chunks.push_back(i);
-    const std::string expected = "the last chunk before [DONE]: empty choices and a usage object; usage null before it";
+    const std::string expected = "the last chunk before [DONE]: empty choices and a usage object; usage: null on every "
+                                 "chunk before it";
     if (chunks.empty()) return outcome::failed("no JSON chunk in the answer", expected, a->body_start(), a->raw);
     std::vector<std::string> problems;
     for (std::size_t k = 0; k + 1 < chunks.size(); ++k) {
-        const auto& j = *a->events[chunks[k]].json;
-        if (j.contains("usage") && !j["usage"].is_null())
-            problems.push_back(describe_event(a->events[chunks[k]], chunks[k] + 1) +
-                               ": usage before the last chunk (clients take the last one)");
+        const auto& e = a->events[chunks[k]];
+        const auto& j = *e.json;
+        if (j.contains("error") && !j.contains("object")) continue;  // an error payload, not a chunk
+        if (!j.contains("usage"))
+            problems.push_back(describe_event(e, chunks[k] + 1) + ": no usage field (with include_usage every other "
+                                                                  "chunk carries usage: null)");
+        else if (!j["usage"].is_null())
+            problems.push_back(describe_event(e, chunks[k] + 1) + ": usage before the last chunk (clients take the last one)");
     }
     const auto& last = a->events[chunks.back()];
     const auto& j = *last.json;
@@ -221,34 +214,8 @@ outcome chat_unnamed(context& ctx) {
 
 // ---- openai-responses --------------------------------------------------------------------------
 
-// The JSON `type` of an event, or empty.
-std::string type_of(const answer_event& e) {
-    if (!e.json || !e.json->is_object()) return {};
-    const auto t = e.json->find("type");
-    return t != e.json->end() && t->is_string() ? t->get<std::string>() : std::string();
-}
-
 bool is_terminal(const std::string& type) {
     return type == "response.completed" || type == "response.failed" || type == "response.incomplete";
-}
-
-outcome responses_event_type(context& ctx) {
-    std::optional<outcome> instead;
-    const auto* a = answer_of(ctx, instead);
-    if (!a) return *instead;
-    if (a->events.empty())
-        return outcome::failed("the answer carried no event" + std::string(a->cap.ended ? "" : "; " + timeout_note(ctx)),
-                               "named events whose data is a JSON object with that type", a->body_start(), a->raw);
-    std::vector<std::string> problems;
-    for (std::size_t i = 0; i < a->events.size(); ++i) {
-        const auto& e = a->events[i];
-        if (!e.json) problems.push_back(describe_event(e, i + 1) + ": data not JSON (" + e.json_error + ")");
-        else if (type_of(e).empty()) problems.push_back(describe_event(e, i + 1) + ": no string type in the data");
-        else if (type_of(e) != e.event.type)
-            problems.push_back(describe_event(e, i + 1) + ": event: " + e.event.type + " but type \"" + type_of(e) + "\"");
-    }
-    if (!problems.empty()) return failed_with(problems, "event: equal to the data's type, on every event", *a);
-    return outcome::passed(std::to_string(a->events.size()) + " events, each named by its type");
 }
 
 outcome responses_sequence(context& ctx) {
@@ -299,7 +266,7 @@ outcome responses_terminal(context& ctx) {
         if (is_terminal(type_of(a->events[i]))) at.push_back(i);
     if (at.empty())
         return outcome::failed("no terminal event in " + std::to_string(a->events.size()) + " events" +
-                                   (a->cap.ended ? " (the stream ended without one)" : "; " + timeout_note(ctx)),
+                                   (a->cap.ended ? " (the stream ended without one)" : "; " + timeout_note(ctx, *a)),
                                expected, a->events.empty() ? a->body_start() : describe_event(a->events.back(), a->events.size()),
                                a->raw);
     if (at.size() > 1)
@@ -311,7 +278,7 @@ outcome responses_terminal(context& ctx) {
                                    type_of(a->events[at[0]]) + " (#" + std::to_string(at[0] + 1) + ")",
                                expected, std::to_string(a->events.size() - at[0] - 1) + " events after it", a->raw);
     if (!a->cap.ended)
-        return outcome::failed(type_of(a->events[at[0]]) + " came last, but " + timeout_note(ctx) + " after it",
+        return outcome::failed(type_of(a->events[at[0]]) + " came last, but " + timeout_note(ctx, *a) + " after it",
                                expected + ", then the end of the stream", "the stream stayed open", a->raw);
     return outcome::passed(type_of(a->events[at[0]]) + " once, last; the stream ended");
 }
@@ -358,7 +325,8 @@ outcome responses_delta_item(context& ctx) {
     }
     if (!problems.empty())
         return failed_with(problems, "each output_text.delta after the output_item.added of its item_id and output_index", *a);
-    if (deltas == 0) return outcome::passed("no response.output_text.delta in this answer");
+    if (deltas == 0)
+        return outcome::skipped_because("no response.output_text.delta in this answer: nothing to check" + cap_note(*a));
     return outcome::passed(std::to_string(deltas) + " text deltas, each for an added item");
 }
 
@@ -372,35 +340,36 @@ void register_profile_openai_cases(registry& r) {
            .requirement = chat_ref + "\"Tokens will be sent as data-only server-sent events as they become available, "
                                      "with the stream terminated by a `data: [DONE]` message.\"; each is \"a streamed chunk "
                                      "of a chat completion response\"",
-           .level = level::must, .target = target::server, .run = chat_data_json, .profile = "openai-chat"});
+           .level = level::must, .target = target::server, .run = on_answer(chat_data_json), .profile = "openai-chat"});
     r.add({.id = "openai-chat/done/1",
            .description = "data: [DONE] comes exactly once, last, and the stream then ends",
            .requirement = chat_ref + "\"with the stream terminated by a `data: [DONE]` message\"",
-           .level = level::must, .target = target::server, .run = chat_done, .profile = "openai-chat"});
+           .level = level::must, .target = target::server, .run = on_answer(chat_done), .profile = "openai-chat"});
     r.add({.id = "openai-chat/chunk/1",
            .description = "every chunk has object chat.completion.chunk and the same id",
            .requirement = chunk_ref + "`id`: \"A unique identifier for the chat completion. Each chunk has the same ID.\" "
                                       "`object`: \"The object type, which is always `chat.completion.chunk`.\"",
-           .level = level::must, .target = target::server, .run = chat_chunk_ids, .profile = "openai-chat"});
+           .level = level::must, .target = target::server, .run = on_answer(chat_chunk_ids), .profile = "openai-chat"});
     r.add({.id = "openai-chat/finish-reason/1",
            .description = "each choice index gets a finish_reason in its last chunk",
            .requirement = chunk_ref + "`choices[].finish_reason`: \"The reason the model stopped generating tokens.\" "
                                       "(null until the choice's last chunk); `choices[].index`: \"The index of the choice "
                                       "in the list of choices.\"",
-           .level = level::must, .target = target::server, .run = chat_finish_reason, .profile = "openai-chat"});
+           .level = level::must, .target = target::server, .run = on_answer(chat_finish_reason), .profile = "openai-chat"});
     r.add({.id = "openai-chat/usage/1",
-           .description = "with stream_options.include_usage, the usage chunk (empty choices) comes last before [DONE]",
+           .description = "with stream_options.include_usage, the usage chunk (empty choices) comes last before [DONE], "
+                          "every other chunk with usage: null",
            .requirement = "OpenAI API reference, `stream_options.include_usage`: \"If set, an additional chunk will be "
                           "streamed before the `data: [DONE]` message. The `usage` field on this chunk shows the token "
                           "usage statistics for the entire request, and the `choices` field will always be an empty "
                           "array. All other chunks will also include a `usage` field, but with a null value.\"",
-           .level = level::must, .target = target::server, .run = chat_usage, .profile = "openai-chat"});
+           .level = level::must, .target = target::server, .run = on_answer(chat_usage), .profile = "openai-chat"});
     r.add({.id = "openai-chat/unnamed/1",
            .description = "the answer's events are unnamed (no event: field), as the API sends them",
            .requirement = chat_ref + "\"data-only server-sent events\"; HTML 9.2.6: an event with a type other than "
                                      "\"message\" does not reach `onmessage`, so a client written for the API misses it "
                                      "(a SHOULD: clients that read every event still work)",
-           .level = level::should, .target = target::server, .run = chat_unnamed, .profile = "openai-chat"});
+           .level = level::should, .target = target::server, .run = on_answer(chat_unnamed), .profile = "openai-chat"});
 
     const std::string resp_ref = "OpenAI API reference, Responses streaming events: ";
     r.add({.id = "openai-responses/event/1",
@@ -408,29 +377,29 @@ void register_profile_openai_cases(registry& r) {
            .requirement = resp_ref + "each event's data carries `type` (e.g. \"The type of the event. Always "
                                      "`response.created`.\"), and the API sends it as the SSE event name; clients "
                                      "dispatch on either",
-           .level = level::must, .target = target::server, .run = responses_event_type, .profile = "openai-responses"});
+           .level = level::must, .target = target::server, .run = on_answer(event_named_by_type), .profile = "openai-responses"});
     r.add({.id = "openai-responses/sequence/1",
            .description = "sequence_number is present and strictly increasing",
            .requirement = resp_ref + "`sequence_number`: \"The sequence number for this event.\" on every event; "
                                      "clients order and deduplicate by it",
-           .level = level::must, .target = target::server, .run = responses_sequence, .profile = "openai-responses"});
+           .level = level::must, .target = target::server, .run = on_answer(responses_sequence), .profile = "openai-responses"});
     r.add({.id = "openai-responses/created/1",
            .description = "the first event is response.created",
            .requirement = resp_ref + "`response.created`: \"An event that is emitted when a response is created.\"",
-           .level = level::must, .target = target::server, .run = responses_created, .profile = "openai-responses"});
+           .level = level::must, .target = target::server, .run = on_answer(responses_created), .profile = "openai-responses"});
     r.add({.id = "openai-responses/terminal/1",
            .description = "exactly one response.completed, response.failed or response.incomplete, last",
            .requirement = resp_ref + "`response.completed`: \"Emitted when the model response is complete.\"; "
                                      "`response.failed`: \"An event that is emitted when a response fails.\"; "
                                      "`response.incomplete`: \"An event that is emitted when a response finishes as "
                                      "incomplete.\"",
-           .level = level::must, .target = target::server, .run = responses_terminal, .profile = "openai-responses"});
+           .level = level::must, .target = target::server, .run = on_answer(responses_terminal), .profile = "openai-responses"});
     r.add({.id = "openai-responses/delta/1",
            .description = "each output_text.delta refers to an item added before it (same item_id and output_index)",
            .requirement = resp_ref + "`response.output_text.delta`: `item_id`: \"The ID of the output item that the text "
                                      "delta was added to.\"; `response.output_item.added`: \"Emitted when a new output "
                                      "item is added.\"",
-           .level = level::must, .target = target::server, .run = responses_delta_item, .profile = "openai-responses"});
+           .level = level::must, .target = target::server, .run = on_answer(responses_delta_item), .profile = "openai-responses"});
 }
 
 }  // namespace sse::conformance

@@ -90,6 +90,8 @@ public:
     void close() { probe_->close(); }
 
     const capture& data() const noexcept { return cap_; }
+    /// Moves the capture out (no copy of its body and events); the reader is done after it.
+    capture take() noexcept { return std::move(cap_); }
     const http_probe& probe() const noexcept { return *probe_; }
     /// The head and body bytes received (after the heads of redirects followed), bounded, for reports.
     std::string raw() const { return raw_prefix_ + probe_->raw(); }

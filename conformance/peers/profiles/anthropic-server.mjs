@@ -9,6 +9,8 @@ const variants = {
   'event-type-mismatch': 'anthropic/event/1',  // event: delta on a content_block_delta
   'stop-before-delta': 'anthropic/order/1',    // message_stop before message_delta
   'delta-before-start': 'anthropic/blocks/1',  // a delta for block 1 before its content_block_start
+  'block-without-delta': 'anthropic/blocks/1', // block 0 started and stopped with no content_block_delta
+  'block-left-open': 'anthropic/blocks/1',     // the stream ends after block 1's deltas, block 1 never stopped
   'bad-error': 'anthropic/error/1',            // an error event without its error object
   'error-not-last': 'anthropic/error/1',       // events after an error event
 };
@@ -52,6 +54,8 @@ runExample({
     const overloaded = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
     if (broken === 'stop-before-delta') events.splice(10, 2, { type: 'message_stop' }, messageDelta);
     if (broken === 'delta-before-start') events.splice(6, 0, json(1, ''));
+    if (broken === 'block-without-delta') events.splice(3, 2);
+    if (broken === 'block-left-open') events = events.slice(0, 9);
     if (broken === 'bad-error') events = [...events.slice(0, 5), { type: 'error', message: 'Overloaded' }];
     if (broken === 'error-not-last') events.splice(5, 0, overloaded);
     return events.map((e, n) => frame(e, broken === 'event-type-mismatch' && n === 3 ? 'delta' : e.type));

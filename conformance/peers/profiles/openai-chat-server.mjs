@@ -12,6 +12,7 @@ const variants = {
   'mixed-ids': 'openai-chat/chunk/1',          // one chunk with another id
   'no-finish-reason': 'openai-chat/finish-reason/1',  // finish_reason stays null
   'usage-not-last': 'openai-chat/usage/1',     // the usage chunk before the finish chunk
+  'usage-missing': 'openai-chat/usage/1',      // the chunks before the usage chunk leave out usage (not usage: null)
   'named-events': 'openai-chat/unnamed/1',     // event: chat.completion.chunk on every chunk
 };
 
@@ -37,7 +38,7 @@ runExample({
     const id = 'chatcmpl-conformance1';
     const chunk = (choices, extra = {}) => ({
       id, object: 'chat.completion.chunk', created: 1764979200, model: body.model, system_fingerprint: 'fp_conformance',
-      choices, ...(withUsage ? { usage: null } : {}), ...extra,
+      choices, ...(withUsage && broken !== 'usage-missing' ? { usage: null } : {}), ...extra,
     });
     const delta = (d, finish = null) => [{ index: 0, delta: d, logprobs: null, finish_reason: finish }];
     const chunks = [
