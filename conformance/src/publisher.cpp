@@ -120,11 +120,21 @@ bool publisher::publish(const publish_request& e, std::string& error) const {
     if (!net::find_header(r.headers, "accept")) r.headers.emplace_back("Accept", "*/*");
     if (!net::find_header(r.headers, "content-type"))
         r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    response_head head;
     if (auto ec = probe.send(http_probe::serialize(*url_, r))) {
-        error = "--publish: " + ec.message();
+        // A server may answer (413, 401) before the body is all sent and close: its answer says
+        // more than the broken pipe, when it is still there to read.
+        if (!probe.read_head(head) && head.status != 0) {
+            std::string body_text;
+            probe.read_body(body_text, std::chrono::milliseconds(200));
+            while (!body_text.empty() && (body_text.back() == '\n' || body_text.back() == '\r')) body_text.pop_back();
+            error = "--publish: " + url_->str() + " answered " + std::to_string(head.status) + " " +
+                    body_text.substr(0, 200) + " before the request was sent whole (" + ec.message() + ")";
+        } else {
+            error = "--publish: " + ec.message();
+        }
         return false;
     }
-    response_head head;
     if (auto ec = probe.read_head(head)) {
         error = "--publish: no answer from " + url_->str() + ": " + ec.message();
         return false;
