@@ -225,6 +225,9 @@ server mode, protocol profiles:
                        executed 3 times (a tools/call with side effects runs 3 times)
                        graphql-sse: -d is the operation (default: {"query":"{ __typename }"}),
                        executed once per case, 5 times (so is a mutation's side effect)
+                       mercure: the URL is the hub's subscription (...?topic=T); the resume
+                       cases publish with --publish and --publish-header (a publisher JWT);
+                       mercure/heartbeat/1 runs with --soak (40s unless --heartbeat-max)
 
 server mode, comparing servers (one report, a column per target):
   --targets FILE       one target per line: NAME URL [OPTIONS...], the options as shell words
