@@ -180,10 +180,11 @@ outcome burst(context& ctx) {
         if (i < 1 || i > count) continue;
         if (++seen[static_cast<std::size_t>(i)] > 1) {
             ++repeated;
-            if (first_problem.empty()) first_problem = "#" + std::to_string(i) + " again after #" + std::to_string(previous);
+            // append(), not "#" + ...: GCC 12 at -O3 warns falsely (-Wrestrict, GCC bug 105329).
+            if (first_problem.empty()) first_problem.append("#").append(std::to_string(i)).append(" again after #").append(std::to_string(previous));
         } else if (i < previous) {
             ++out_of_order;
-            if (first_problem.empty()) first_problem = "#" + std::to_string(i) + " after #" + std::to_string(previous);
+            if (first_problem.empty()) first_problem.append("#").append(std::to_string(i)).append(" after #").append(std::to_string(previous));
         }
         previous = std::max(previous, i);
     }

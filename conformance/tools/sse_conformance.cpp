@@ -62,7 +62,8 @@ std::string repro_prefix(const char* argv0, const command_line& cl) {
         p += " parser --cmd " + shell_quote(cl.options.parser_cmd);
     } else if (cl.mode == "client") {
         p += " client";
-        for (const auto& a : cl.options.mode_args) p += " " + shell_quote(a);
+        // append(), not " " + ...: GCC 12 at -O3 warns falsely (-Wrestrict, GCC bug 105329).
+        for (const auto& a : cl.options.mode_args) p.append(" ").append(shell_quote(a));
     }
     if (cl.options.timeout != std::chrono::milliseconds(5000))
         p += " --timeout " + std::to_string(cl.options.timeout.count()) + "ms";
