@@ -2,6 +2,7 @@
 
 #include <sse/content_type.hpp>
 
+#include "endpoint_request.hpp"
 #include "server_cases.hpp"
 
 namespace sse::conformance {
@@ -45,17 +46,17 @@ std::string answer_stream::body_start(std::size_t max) const { return clip(cap.b
 answer_stream read_answer(const server_session& s) {
     answer_stream a;
     stream_reader reader(s.subscribe());
-    if (!reader.open(a.error)) {
+    // read_response stops at the body cap: cap.body stops growing there (stream_reader::feed)
+    // while the parsed events would not, so an endless answer would otherwise grow them until
+    // --timeout.
+    if (!read_response(reader, s.timeout, a.error)) {
         a.unreachable = true;
         a.raw = reader.raw();
         return a;
     }
-    // Stop at the body cap: cap.body stops growing there (stream_reader::feed) while the parsed
-    // events would not, so an endless answer would otherwise grow them until --timeout.
-    reader.read_until([](const capture& c) { return c.ended || c.body.size() >= http_probe::max_raw; }, s.timeout);
     if (reader.data().ended) reader.finish();
     a.cap = reader.take();
-    a.truncated = !a.cap.ended && a.cap.body.size() >= http_probe::max_raw;
+    a.truncated = !a.cap.ended && at_cap(a.cap);
     a.raw = reader.raw();
     const auto& head = a.cap.head;
     const std::string ct(head.header("content-type"));
@@ -111,8 +112,7 @@ std::string type_of(const answer_event& e) {
 
 std::string timeout_note(context& ctx, const answer_stream& a) {
     if (a.truncated)
-        return "reading stopped after the first " + std::to_string(http_probe::max_raw / 1024) +
-               " KiB of the body, before the stream ended";
+        return "reading stopped after the first " + cap_text() + " of the body, before the stream ended";
     return "the stream did not end within --timeout (" + std::to_string(server_of(ctx).timeout.count()) + " ms)";
 }
 
@@ -124,8 +124,7 @@ outcome failed_with(const std::vector<std::string>& problems, std::string expect
 
 std::string cap_note(const answer_stream& a) {
     if (!a.truncated) return {};
-    return "; graded on the first " + std::to_string(http_probe::max_raw / 1024) +
-           " KiB of the answer (reading stops there; the stream had not ended)";
+    return "; graded on the first " + cap_text() + " of the answer (reading stops there; the stream had not ended)";
 }
 
 std::function<outcome(context&)> on_answer(outcome (*run)(context&)) {
