@@ -247,7 +247,8 @@ bool http_probe::read_once(std::chrono::milliseconds wait, std::error_code& erro
     }
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset) {
         eof_ = true;
-        if (!body_error_ && !h2_) body_error_ = parser_.finish();
+        if (h2_) h2_->finish();  // open streams close (INTERNAL_ERROR): the connection is gone
+        else if (!body_error_) body_error_ = parser_.finish();
     } else if (ec) {
         error = ec;
     }

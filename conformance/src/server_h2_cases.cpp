@@ -105,7 +105,10 @@ std::optional<outcome> open_streams(context& ctx, server_session& s, std::size_t
     std::string why;
     for (std::size_t i = 0; i < n; ++i) {
         const auto& x = *out.subs[i];
-        if (out.ids[i] <= 0) ++refused;
+        if (out.ids[i] <= 0) {
+            ++refused;
+            if (why.empty()) why = "submitting stream " + std::to_string(i + 1) + " failed: " + std::string(p.h2()->last_error());
+        }
         else if (x.head && x.head->status == 200 && !x.closed) ++ok;
         else if (x.closed) {
             ++refused;
@@ -119,7 +122,7 @@ std::optional<outcome> open_streams(context& ctx, server_session& s, std::size_t
                                std::to_string(refused) + " refused or reset, " + std::to_string(silent) +
                                " without an answer within " + std::to_string(s.timeout.count()) +
                                " ms); the server's SETTINGS_MAX_CONCURRENT_STREAMS is " +
-                               (limit == 0xffffffffu ? std::string("unlimited") : std::to_string(limit)) +
+                               std::to_string(limit) +
                                (why.empty() ? "" : "; " + why),
                            std::to_string(n) + " concurrent streams, each a 200 event stream",
                            std::to_string(ok) + " streams", ctx.raw);

@@ -169,7 +169,7 @@ std::unique_ptr<server_session> open_server_session(const run_options& options, 
     s->settings.verify = !rq.insecure;
     s->settings.protocol = rq.protocol;
     net::tls_failure tls_error;
-    s->settings.tls = net::make_tls_context({!rq.insecure, rq.ca_file}, tls_error);
+    s->settings.tls = net::make_tls_context({!rq.insecure, rq.ca_file, {}}, tls_error);
     if (!s->settings.tls) {
         error = "--cacert: " + tls_error.message();
         return nullptr;

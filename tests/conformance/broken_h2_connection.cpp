@@ -66,6 +66,8 @@ public:
     }
 
     void run() {
+        boost::system::error_code ec;
+        socket_.set_option(tcp::no_delay(true), ec);  // frames go out as made: no Nagle delay per small frame
         read();
         write();
         poll_stop();
