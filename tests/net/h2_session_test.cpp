@@ -533,4 +533,39 @@ TEST(NetH2Session, AHandlerMayDestroyItselfInOnClose) {
     EXPECT_EQ(closes, 1);
 }
 
+// A handler may reset its own stream (or open another) from inside its callbacks: the frames go
+// out with the next output(), nghttp2 is not re-entered.
+TEST(NetH2Session, HandlersMayResetAndSubmitFromInsideCallbacks) {
+    net::h2_session client;
+    test_server server;
+    struct rejecting final : net::h2_session::stream_handler {
+        net::h2_session* session = nullptr;
+        net::h2_session::stream_handler* next = nullptr;
+        std::int32_t id = 0, next_id = 0;
+        std::optional<std::uint32_t> closed;
+        void on_head(net::response_head& h) override {
+            if (h.status == 200) return;
+            session->reset(id);
+            next_id = session->submit("GET", test_url("/next"), {}, "", *next);
+        }
+        bool on_body(std::string_view) override { return true; }
+        void on_close(std::uint32_t code) override { closed = code; }
+    };
+    recorder second;
+    rejecting first;
+    first.session = &client;
+    first.next = &second;
+    first.id = client.submit("GET", test_url("/first"), {}, "", first);
+    pump(client, server);
+    server.respond(first.id, 404, {}, false);
+    pump(client, server);
+    EXPECT_EQ(first.closed, uint32_t{NGHTTP2_CANCEL});
+    EXPECT_EQ(server.requests[first.id].reset_code, uint32_t{NGHTTP2_CANCEL});
+    ASSERT_GT(first.next_id, 0);
+    EXPECT_EQ(server.requests[first.next_id].fields[":path"], "/next");
+    server.respond(first.next_id, 200, {}, true);
+    pump(client, server);
+    EXPECT_EQ(second.closed, 0u);
+}
+
 }  // namespace
