@@ -35,7 +35,7 @@ subscribers
                             hold at most its open-file limit minus a few (ulimit -n)
   --source-ips K            bind source addresses 127.0.0.1 .. 127.0.0.K round-robin, so more
                             than one address's ~28k ephemeral ports are available (default 1:
-                            no bind)
+                            no bind; HTTP/1.1 subscribers only)
   --connect-rate R          new connections per second, all processes together (default 5000)
   --connect-concurrency C   connection attempts in flight per process (default 256)
   --connect-timeout S       give up waiting for all connections after S seconds (default 120)
