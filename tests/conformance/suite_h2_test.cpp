@@ -124,6 +124,42 @@ TEST(conformance_suite_h2, http2_fails_clearly_when_the_server_does_not_select_h
     EXPECT_NE(error.find("did not select h2"), std::string::npos) << error;
 }
 
+// The request options over h2: a bearer token, a JSON body by POST, a publish header; a wrong
+// token is the server's 401, graded by server/status/1 as over HTTP/1.1.
+TEST(conformance_suite_h2, request_options_travel_over_h2) {
+    auto tls = h2_server();
+    tls.tls = test::server_tls("server");
+    tls.token = "tok-h2-secret";
+    tls.publish_token = "pub-h2-secret";
+    test::broken_server server(test::flaw::none, tls);
+    const std::string origin = "https://localhost:" + std::to_string(server.port());
+    const auto run_llm = [&](const std::string& token) {
+        auto o = h2_options(http_protocol::http2);
+        o.request.ca_file = test::tls_dir() + "/ca.pem";
+        o.request.method = "POST";
+        o.request.headers = {{"Authorization", "Bearer " + token}};
+        o.request.body = R"({"model":"m","stream":true})";
+        o.request.content_type = "application/json";
+        o.request.publish_headers = {{"Authorization", "Bearer pub-h2-secret"}};
+        o.url = origin + "/llm";
+        o.publish_url = origin + "/llm/publish?data={data}&type={type}";
+        std::string error;
+        auto s = open_server_session(o, error);
+        EXPECT_TRUE(s && s->h2) << error;
+        if (!s) return run_result{};
+        return run(select(h2_registry(), {target::server, {"server/status/1", "server/publish/1", "server/h2/*"}, {}}), o,
+                   *s, nullptr, nullptr);
+    };
+    const auto good = run_llm("tok-h2-secret");
+    ASSERT_EQ(good.cases.size(), 5u);
+    EXPECT_EQ(good.count(verdict::pass), 5u) << failures(good);
+    const auto bad = run_llm("wrong");
+    ASSERT_FALSE(bad.cases.empty());
+    EXPECT_EQ(bad.cases.front().spec->id, "server/status/1");
+    EXPECT_EQ(bad.cases.front().grade, verdict::fail);
+    EXPECT_NE(bad.cases.front().outcome.message.find("401"), std::string::npos) << bad.cases.front().outcome.message;
+}
+
 struct h2_row {
     const char* case_id;
     test::flaw flaw;
