@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -362,7 +363,20 @@ void h2_connection::answer(const std::shared_ptr<h2_stream>& st, response r) {
     if (!submit_head(st->id(), r.base(), body)) reset(st->id());
 }
 
-void h2_connection::open_stream(const std::shared_ptr<h2_stream>& st, stream_request s) {
+void h2_connection::open_stream(const std::shared_ptr<h2_stream>& st, stream_request s, bool waited) {
+    if (ctx_.redis && s.last_event_id && !waited) {
+        // As on HTTP/1.1: an id this node has not ingested yet (the client got it from a node
+        // ahead of this one) is waited for, within --redis resume wait.
+        std::uint64_t id = 0;
+        const std::string& text = *s.last_event_id;
+        const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (r.ec == std::errc{} && r.ptr == text.data() + text.size() && id > ctx_.events.last_id()) {
+            ++awaiting_;
+            return await_ingest(st, std::move(s), id,
+                                std::chrono::steady_clock::now() + ctx_.settings.redis.resume_wait,
+                                std::make_shared<net::steady_timer>(executor_));
+        }
+    }
     auto session = std::make_shared<stream_session>(ctx_, executor_);
     resume_result how{};
     if (const std::error_code ec = session->subscribe(s.topics, s.last_event_id, how)) {
@@ -375,6 +389,28 @@ void h2_connection::open_stream(const std::shared_ptr<h2_stream>& st, stream_req
     session->attach(st, std::nullopt, nullptr);
     // As on HTTP/1.1: a stream that registered after stop() closed the others closes itself.
     if (ctx_.stopping.load()) session->close(ctx_.goodbye);
+}
+
+void h2_connection::await_ingest(std::weak_ptr<h2_stream> st, stream_request s, std::uint64_t id,
+                                 std::chrono::steady_clock::time_point deadline,
+                                 std::shared_ptr<net::steady_timer> timer) {
+    auto stream = st.lock();
+    if (!stream || !stream->is_open() || finished_ || ctx_.stopping.load()) {
+        --awaiting_;
+        if (stream && stream->is_open() && !finished_) reset(stream->id());
+        return arm_idle();
+    }
+    if (ctx_.events.last_id() >= id || std::chrono::steady_clock::now() >= deadline) {
+        --awaiting_;
+        open_stream(stream, std::move(s), true);
+        return pump();  // outside nghttp2's callbacks here: what open_stream submitted goes now
+    }
+    timer->expires_after(std::chrono::milliseconds(5));
+    timer->async_wait([self = shared_from_this(), st = std::move(st), s = std::move(s), id, deadline,
+                       timer](const error_code& ec) mutable {
+        if (ec) return;
+        self->await_ingest(std::move(st), std::move(s), id, deadline, std::move(timer));
+    });
 }
 
 void h2_connection::open_script(const std::shared_ptr<h2_stream>& st, script s) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -91,7 +92,10 @@ private:
 
     void dispatch(const std::shared_ptr<h2_stream>& st);
     void answer(const std::shared_ptr<h2_stream>& st, response r);
-    void open_stream(const std::shared_ptr<h2_stream>& st, stream_request s);
+    void open_stream(const std::shared_ptr<h2_stream>& st, stream_request s, bool waited = false);
+    void await_ingest(std::weak_ptr<h2_stream> st, stream_request s, std::uint64_t id,
+                      std::chrono::steady_clock::time_point deadline,
+                      std::shared_ptr<net::steady_timer> timer);
     void open_script(const std::shared_ptr<h2_stream>& st, script s);
 
     static constexpr std::size_t out_limit = 64 * 1024;

@@ -90,15 +90,20 @@ void h2_stream::on_closed(bool by_peer) {
     if (closed_) {
         // close() came first; a write it left pending is reported cancelled, as on HTTP/1.1.
         if (pending_) report_sent(net::error::operation_aborted);
+        watcher_.reset();
         return;
     }
     // Not ended by this side: a reset by the peer (`by_peer`), or nghttp2 ending it on an error or
     // with the connection. Either way the owner's response is over.
     (void)by_peer;
     pending_ = false;
-    net::post(executor_, [owner = owner_] {
-        if (auto o = owner.lock()) o->on_peer_gone();
-    });
+    std::shared_ptr<sink_owner> owner = std::move(watcher_);
+    if (!owner) owner = owner_.lock();
+    if (owner) net::post(executor_, [owner] { owner->on_peer_gone(); });
+}
+
+void h2_stream::watch() {
+    if (!gone_ && !closed_) watcher_ = owner_.lock();
 }
 
 error_code h2_stream::bind(std::weak_ptr<sink_owner> owner, std::chrono::milliseconds write_timeout) {
@@ -137,6 +142,7 @@ void h2_stream::close(bool graceful) {
     if (closed_) return;
     closed_ = true;
     if (timer_) timer_->cancel();
+    watcher_.reset();  // the owner ends the stream: nothing more to keep it for
     const auto conn = conn_.lock();
     if (gone_ || !conn) return;
     if (graceful) {
@@ -167,9 +173,8 @@ void h2_stream::report_sent(const error_code& ec) {
     pending_ = false;
     if (timer_) timer_->cancel();
     const std::size_t bytes = ec ? sent_ : total_;
-    net::post(executor_, [owner = owner_, ec, bytes] {
-        if (auto o = owner.lock()) o->on_sent(ec, bytes);
-    });
+    if (auto owner = owner_.lock())
+        net::post(executor_, [owner, ec, bytes] { owner->on_sent(ec, bytes); });
 }
 
 }  // namespace sse::server::detail

@@ -41,7 +41,8 @@ class h2_connection;
 /// what was written, close(false) resets it (RST_STREAM CANCEL).
 ///
 /// Lifetime: h2_connection's stream map holds it until nghttp2 closes the stream, the session it
-/// streams to for as long as that lives; it holds the connection weakly. Threading: the
+/// streams to for as long as that lives; it holds the connection weakly, and its owner strongly
+/// from watch() until the stream ends (the cycle is broken there). Threading: the
 /// connection's I/O thread only.
 class h2_stream final : public stream_sink, public std::enable_shared_from_this<h2_stream> {
 public:
@@ -80,7 +81,9 @@ public:
     error_code bind(std::weak_ptr<sink_owner> owner, std::chrono::milliseconds write_timeout) override;
     bool send_head(const boost::beast::http::response_header<>& head) override;
     sink_write write(std::span<net::const_buffer> frames, std::size_t bytes) override;
-    void watch() override {}  // a reset or the connection's end is reported without a read here
+    /// Keeps the owner alive until the stream ends (close(), a reset, the connection's end), as the
+    /// HTTP/1.1 sink's pending read does: a scripted session has no other owner.
+    void watch() override;
     void close(bool graceful) override;
     bool is_open() const override { return !closed_ && !gone_; }
 
@@ -102,6 +105,7 @@ private:
     bool reply_ = false;
 
     std::weak_ptr<sink_owner> owner_;
+    std::shared_ptr<sink_owner> watcher_;  // set by watch() until the stream ends
     std::chrono::milliseconds write_timeout_{0};
     std::optional<net::steady_timer> timer_;
     std::span<net::const_buffer> frames_;  // the pending write's, advanced as nghttp2 takes bytes

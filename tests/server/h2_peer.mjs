@@ -10,6 +10,8 @@
 //   node h2_peer.mjs settings BASE       the server's SETTINGS_MAX_CONCURRENT_STREAMS
 //   node h2_peer.mjs window BASE BYTES   a stream whose flow-control window is 0 while BYTES of
 //                                         events are published: how the server ends it
+//   node h2_peer.mjs idle BASE           connects and sends nothing: whether the server sends
+//                                         GOAWAY and closes (it should, after --request-timeout)
 //
 // BASE is http://HOST:PORT (prior knowledge, h2c) or https://HOST:PORT (ALPN h2; the
 // certificate is not checked: the test CA is not the point here).
@@ -167,7 +169,15 @@ async function window(bytes) {
   finish(0, report);
 }
 
+async function idle() {
+  const session = connect();
+  let goaway = null;
+  session.on('goaway', (code) => { goaway = code; });
+  session.on('close', () => finish(0, { goaway_code: goaway, closed: true }));
+}
+
 const cases = {
+  idle,
   streams: () => streams(Number(arg ?? 50)),
   reset,
   settings,

@@ -226,6 +226,50 @@ TEST(h2_test, a_closed_flow_control_window_is_a_slow_client) {
     EXPECT_TRUE(s.process.wait_log("msg=\"slow client disconnected\"")) << s.process.log();
 }
 
+TEST(h2_test, a_write_stuck_on_a_closed_window_meets_the_write_timeout) {
+    // A budget the few events never reach: the stream ends by the write timeout instead.
+    started s({"--h2c", "--queue-budget", "1000000", "--write-timeout", "300"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    const ran r = peer("window " + s.base + " 3000");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"rst_code\":8"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"reader_open\":true"), std::string::npos) << r.output;
+    EXPECT_TRUE(s.process.wait_log("msg=\"write timeout\" kind=stream")) << s.process.log();
+}
+
+TEST(h2_test, an_idle_connection_gets_goaway_after_the_request_timeout) {
+    started s({"--h2c", "--request-timeout", "200"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    const ran r = peer("idle " + s.base);
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"goaway_code\":0"), std::string::npos) << r.output;  // NO_ERROR
+}
+
+TEST(h2_test, request_limits_answer_as_on_http11) {
+    started s({"--h2c", "--max-body-size", "10", "--max-header-size", "200"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    const std::string body = curl("-D - --http2-prior-knowledge -d 'topic=t&data=far-too-long' " +
+                                  s.base + "/publish");
+    EXPECT_EQ(body.rfind("HTTP/2 413", 0), 0u) << body;
+    const std::string head = curl("-D - --http2-prior-knowledge -H 'X-Big: " + std::string(300, 'a') +
+                                  "' " + s.base + "/healthz");
+    EXPECT_EQ(head.rfind("HTTP/2 431", 0), 0u) << head;
+    expect_no_connection_fields(head);
+    // The connection's other requests are unaffected.
+    EXPECT_EQ(curl("-D - --http2-prior-knowledge " + s.base + "/healthz").rfind("HTTP/2 200", 0), 0u);
+}
+
+TEST(h2_test, a_conformance_script_plays_over_h2_and_ends_the_stream) {
+    started s(tls_args(), "https");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    const std::string out = curl("-k --http2 -D - '" + s.base + "/conformance/count?n=3'");
+    EXPECT_EQ(out.rfind("HTTP/2 200", 0), 0u) << out;
+    expect_no_connection_fields(out.substr(0, out.find("\r\n\r\n") + 2));
+    EXPECT_NE(out.find("data: 1\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("data: 3\n"), std::string::npos) << out;
+    EXPECT_EQ(out.find("curl:"), std::string::npos) << out;  // ended with END_STREAM, no error
+}
+
 TEST(h2_test, options_are_validated) {
     const auto parse = [](std::vector<const char*> args) {
         args.insert(args.begin(), "sse-server");
