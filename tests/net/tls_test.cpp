@@ -27,6 +27,7 @@ struct attempt {
     std::error_code ec;
     std::string detail;
     std::string received;
+    std::string protocol;  // chosen by ALPN
 };
 
 // Connects to 127.0.0.1:port as `host`, sends a GET, reads to the end.
@@ -34,7 +35,7 @@ attempt fetch(std::uint16_t port, const std::string& host, const net::tls_option
     asio::io_context io;
     net::tls_failure error;
     auto ctx = tls ? net::make_tls_context(opts, error) : nullptr;
-    if (tls && !ctx) return {error.code, error.detail, {}};
+    if (tls && !ctx) return {error.code, error.detail, {}, {}};
     net::stream s = tls ? net::stream(io.get_executor(), ctx, host) : net::stream(io.get_executor());
     asio::ip::tcp::resolver resolver(io);
     const auto endpoints = resolver.resolve("127.0.0.1", std::to_string(port));
@@ -50,6 +51,7 @@ attempt fetch(std::uint16_t port, const std::string& host, const net::tls_option
     net::async_connect(s, endpoints, std::chrono::seconds(10), [&](std::error_code ec) {
         a.ec = ec;
         a.detail = s.tls_failure().detail;
+        a.protocol = std::string(s.negotiated_protocol());
         if (ec) return;
         asio::async_write(s, asio::buffer(request), [&](boost::system::error_code wec, std::size_t) {
             if (!wec) read();
@@ -75,6 +77,51 @@ TEST(NetTls, VerifiesAgainstTheGivenCaByNameAndByAddress) {
     const auto requests = peer.requests();
     ASSERT_EQ(requests.size(), 2u);
     EXPECT_EQ(requests[0].target(), "/");
+}
+
+// A server context that selects the first of `supported` the client offers (none: no ALPN answer).
+std::shared_ptr<asio::ssl::context> server_with_alpn(std::vector<std::string> supported) {
+    auto ctx = server_tls("server");
+    static std::vector<std::string> chosen_from;
+    chosen_from = std::move(supported);
+    SSL_CTX_set_alpn_select_cb(
+        ctx->native_handle(),
+        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned inlen, void*) {
+            for (const std::string& want : chosen_from)
+                for (unsigned i = 0; i < inlen; i += 1u + in[i])
+                    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), in[i]) == want) {
+                        *out = in + i + 1;
+                        *outlen = in[i];
+                        return SSL_TLSEXT_ERR_OK;
+                    }
+            return SSL_TLSEXT_ERR_NOACK;
+        },
+        nullptr);
+    return ctx;
+}
+
+TEST(NetTls, AlpnOffersTheGivenProtocolsAndReportsTheChoice) {
+    net::tls_options both = with_ca("ca.pem");
+    both.alpn = {"h2", "http/1.1"};
+    net::tls_options h1 = with_ca("ca.pem");
+    h1.alpn = {"http/1.1"};
+    {
+        scripted_peer peer([](int) { return std::string(answer); }, server_with_alpn({"h2", "http/1.1"}));
+        EXPECT_EQ(fetch(peer.port(), "localhost", both).protocol, "h2");
+        EXPECT_EQ(fetch(peer.port(), "localhost", h1).protocol, "http/1.1");
+        EXPECT_EQ(fetch(peer.port(), "localhost", with_ca("ca.pem")).protocol, "");  // nothing offered
+    }
+    {
+        scripted_peer peer([](int) { return std::string(answer); }, server_with_alpn({"http/1.1"}));
+        const auto a = fetch(peer.port(), "localhost", both);
+        EXPECT_FALSE(a.ec) << a.ec.message();
+        EXPECT_EQ(a.protocol, "http/1.1");
+    }
+    net::tls_options bad;
+    bad.alpn = {""};
+    net::tls_failure error;
+    EXPECT_FALSE(net::make_tls_context(bad, error));
+    EXPECT_TRUE(error);
 }
 
 TEST(NetTls, EachFailureNamesItsCause) {

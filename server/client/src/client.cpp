@@ -11,6 +11,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
+#include "sse/net/error.hpp"
+#include "sse/net/h2_session.hpp"
 #include "sse/net/request.hpp"
 #include "sse/net/stream.hpp"
 #include "sse/net/url.hpp"
@@ -35,27 +37,38 @@ bool valid_header(const std::pair<std::string, std::string>& h) {
 }  // namespace
 
 struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
-    // One connection: the stream, its response parser and read buffer. Pending operations hold it
-    // (shared_ptr), so abandoning a connection only drops the client's reference; its handlers
-    // then see a stale generation and do nothing.
-    struct connection final : net::response_parser::handler {
+    // One connection: the stream, its response parser (HTTP/1.1) or HTTP/2 session, and read
+    // buffer. Pending operations hold it (shared_ptr), so abandoning a connection only drops the
+    // client's reference; its handlers then see a stale generation and do nothing.
+    struct connection final : net::h2_session::stream_handler {
         connection(impl& o, std::uint64_t g, const asio::any_io_executor& ex, std::shared_ptr<net::tls_context> tls,
                    const std::string& host, std::size_t buffer_size)
             : owner(o), generation(g),
               stream(tls ? std::make_unique<net::stream>(ex, std::move(tls), host) : std::make_unique<net::stream>(ex)),
               parser(*this, o.opts.max_header_size), buffer(buffer_size) {}
         void on_head(net::response_head& head) override {
+            head_done = true;
             if (generation == owner.generation) owner.on_header(head);
         }
         bool on_body(std::string_view bytes) override {
             return generation == owner.generation && owner.deliver(bytes);
         }
+        // HTTP/2 only: the stream ended (0: END_STREAM, the response is complete).
+        void on_close(std::uint32_t code) override {
+            stream_ended = true;
+            stream_error = code;
+        }
         impl& owner;  // outlives the connection: every handler holding one also holds the impl
         std::uint64_t generation;
         std::unique_ptr<net::stream> stream;
         net::response_parser parser;
+        std::unique_ptr<net::h2_session> h2;  // set when the connection speaks HTTP/2
+        bool head_done = false;
+        bool stream_ended = false;
+        std::uint32_t stream_error = 0;
+        bool writing = false;  // HTTP/2: a write of `request` is in flight
         std::vector<char> buffer;
-        std::string request;
+        std::string request;  // HTTP/1.1: the request; HTTP/2: frames being written
     };
 
     impl(asio::any_io_executor ex, options o, callbacks c)
@@ -225,9 +238,14 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void do_connect(const tcp::resolver::results_type& results) {
+        if (!current.tls && opts.http == http_version::http2) return fail(net::errc::h2_not_negotiated);
         if (current.tls && !tls) {
             net::tls_failure error;
-            tls = net::make_tls_context(opts.tls, error);
+            net::tls_options t = opts.tls;
+            // HTTP/2 required offers HTTP/1.1 too, so a server without h2 says so by choosing it
+            // (then errc::h2_not_negotiated) rather than by a handshake alert.
+            if (t.alpn.empty() && opts.http != http_version::http1_1) t.alpn = {"h2", "http/1.1"};
+            tls = net::make_tls_context(t, error);
             if (!tls) return fail(error.code);  // an unreadable CA file does not get better
         }
         conn = std::make_shared<connection>(*this, generation, strand, current.tls ? tls : nullptr, current.host,
@@ -236,18 +254,66 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         net::async_connect(*conn->stream, results, opts.connect_timeout,
                            [self = shared_from_this(), c = conn](std::error_code ec) {
                                if (c->generation != self->generation || self->closed) return;
+                               if (ec == net::errc::tls_alert && self->requires_h2() &&
+                                   c->stream->tls_failure().detail.find("no application protocol") != std::string::npos)
+                                   return self->fail(net::errc::h2_not_negotiated);
                                if (ec) return self->network_error(ec);
-                               self->do_write();
+                               self->on_connected();
                            });
     }
 
-    void do_write() {
+    bool requires_h2() const { return opts.http == http_version::http2 || opts.http == http_version::h2c; }
+
+    // Chooses the protocol for the connection just made: HTTP/2 when ALPN selected "h2" (or h2c
+    // was asked for on http://), else HTTP/1.1.
+    void on_connected() {
+        bool h2 = false;
+        if (current.tls) {
+            h2 = conn->stream->negotiated_protocol() == "h2";
+            if (!h2 && requires_h2()) return fail(net::errc::h2_not_negotiated);
+        } else {
+            h2 = opts.http == http_version::h2c;
+        }
+        if (!h2) return do_write();
+        net::h2_session::options ho;
+        ho.window = static_cast<std::uint32_t>(std::clamp<std::size_t>(opts.read_buffer_size * 16, 65535, 1u << 24));
+        conn->h2 = std::make_unique<net::h2_session>(ho);
+        const std::int32_t id = conn->h2->submit(method, current, request_headers(), send_body ? std::string_view(opts.body) : "",
+                                                 *conn);
+        if (id < 0) return network_error(net::errc::h2_protocol);
+        h2_flush(conn);
+        do_read();
+    }
+
+    // HTTP/2: writes what the session has to send, one write at a time.
+    void h2_flush(const std::shared_ptr<connection>& c) {
+        if (c->writing || !c->h2) return;
+        const std::string_view out = c->h2->output();
+        if (out.empty()) return;
+        c->request.assign(out);
+        c->h2->consume(out.size());
+        c->writing = true;
+        asio::async_write(*c->stream, asio::buffer(c->request),
+                          [self = shared_from_this(), c](boost::system::error_code ec, std::size_t) {
+                              c->writing = false;
+                              if (c->generation != self->generation || self->closed) return;
+                              if (ec) return self->network_error(ec);
+                              self->h2_flush(c);
+                          });
+    }
+
+    header_list request_headers() const {
         header_list h;
         h.reserve(attempt_headers.size() + 4);
         h.emplace_back("Accept", "text/event-stream");
         h.emplace_back("Cache-Control", "no-cache");
         if (!last_event_id_header.empty()) h.emplace_back("Last-Event-ID", last_event_id_header);
         h.insert(h.end(), attempt_headers.begin(), attempt_headers.end());
+        return h;
+    }
+
+    void do_write() {
+        header_list h = request_headers();
         h.emplace_back("Connection", "close");
         conn->request = net::serialize_request(method, current, h, send_body ? std::string_view(opts.body) : "");
         asio::async_write(*conn->stream, asio::buffer(conn->request),
@@ -267,6 +333,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void on_read(connection& c, boost::system::error_code ec, std::size_t n) {
+        if (c.h2) return on_read_h2(c, ec, n);
         if (n > 0) {
             const auto perr = c.parser.feed(std::string_view(c.buffer.data(), n));
             // A handler above may have moved on (redirect, open failed, closed, a parser limit).
@@ -278,6 +345,28 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
             if (!c.parser.head_done()) return network_error(c.parser.finish());
             if (auto ferr = c.parser.finish()) return network_error(ferr);
             return end_of_stream();
+        }
+        if (ec) return network_error(ec);
+        do_read();
+    }
+
+    void on_read_h2(connection& c, boost::system::error_code ec, std::size_t n) {
+        if (n > 0) {
+            const auto herr = c.h2->feed(std::string_view(c.buffer.data(), n));
+            // A handler above may have moved on (redirect, open failed, closed, a parser limit).
+            if (c.generation != generation || closed) return;
+            if (c.stream_ended) {
+                if (c.stream_error == 0) return end_of_stream();
+                return network_error(herr ? herr : std::error_code(errc::stream_reset));
+            }
+            if (herr) return network_error(herr);
+            h2_flush(conn);
+        }
+        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+            // The connection ended without END_STREAM: as a close-delimited HTTP/1.1 body once
+            // the stream is open, a network error before.
+            if (c.head_done) return end_of_stream();
+            return network_error(boost::system::error_code(asio::error::eof));
         }
         if (ec) return network_error(ec);
         do_read();

@@ -29,6 +29,7 @@ public:
             return "invalid last event id: it must not contain NUL, CR or LF";
         case errc::redirect_refused:
             return "the server answered with a redirect and options::redirects is refuse; not reconnecting";
+        case errc::stream_reset: return "the server reset the HTTP/2 stream (RST_STREAM or GOAWAY)";
         }
         return "unknown sse.client error";
     }

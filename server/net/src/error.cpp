@@ -31,6 +31,9 @@ public:
         case errc::tls_handshake_failed: return "TLS: the handshake failed";
         case errc::tls_ca_file: return "TLS: the CA file could not be loaded (PEM certificates expected)";
         case errc::stopped: return "stopped by the handler";
+        case errc::h2_protocol: return "HTTP/2 protocol error on the connection";
+        case errc::h2_not_negotiated:
+            return "HTTP/2 was required but the server did not select it by ALPN (it offers HTTP/1.1 only?)";
         }
         return "unknown sse.net error";
     }

@@ -49,6 +49,14 @@ void stream::handshake(boost::system::error_code& ec) {
     if (ec) failure_ = classify_handshake_error(ec, native_tls());
 }
 
+std::string_view stream::negotiated_protocol() const noexcept {
+    if (!tls_) return {};
+    const unsigned char* data = nullptr;
+    unsigned int len = 0;
+    SSL_get0_alpn_selected(tls_->native_handle(), &data, &len);
+    return data ? std::string_view(reinterpret_cast<const char*>(data), len) : std::string_view();
+}
+
 void stream::close() noexcept {
     boost::system::error_code ignored;
     if (socket_.is_open()) {

@@ -45,6 +45,23 @@ std::shared_ptr<tls_context> make_tls_context(const tls_options& options, tls_fa
         }
     }
     ctx->set_verify_mode(options.verify ? ssl::verify_peer : ssl::verify_none);
+    if (!options.alpn.empty()) {
+        // RFC 7301 3.1: a list of length-prefixed protocol names.
+        std::string wire;
+        for (const std::string& p : options.alpn) {
+            if (p.empty() || p.size() > 255) {
+                error = {errc::tls_handshake_failed, "invalid ALPN protocol name \"" + p + "\""};
+                return nullptr;
+            }
+            wire.push_back(static_cast<char>(p.size()));
+            wire.append(p);
+        }
+        if (SSL_CTX_set_alpn_protos(native, reinterpret_cast<const unsigned char*>(wire.data()),
+                                    static_cast<unsigned>(wire.size())) != 0) {
+            error = {errc::tls_handshake_failed, "ALPN could not be set"};
+            return nullptr;
+        }
+    }
     return ctx;
 }
 

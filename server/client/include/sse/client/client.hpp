@@ -7,12 +7,15 @@
 // `retry:`, plus the policy's optional backoff and jitter) and sends `Last-Event-ID`; a status
 // other than 200 (204 included) or a wrong Content-Type ends it for good.
 //
-// HTTP: HTTP/1.1 over plain TCP (http://) or TLS 1.2+ (https://, verified against the system's
-// trust store or options::tls.ca_file), one request per connection (Connection: close), chunked,
-// Content-Length and close-delimited bodies read incrementally (sse::net::response_parser, on
-// Beast's parser), redirects 301, 302, 303, 307 and 308 followed up to options::max_redirects
-// (or refused, options::redirects). The transport is sse::net's, shared with sse-conformance and
-// sse-load.
+// HTTP: HTTP/1.1 or HTTP/2 over plain TCP (http://) or TLS 1.2+ (https://, verified against the
+// system's trust store or options::tls.ca_file), one request per connection. Over https:// ALPN
+// offers h2 and http/1.1 and the server chooses (options::http forces one, or h2c with prior
+// knowledge on http://). HTTP/1.1: Connection: close, chunked, Content-Length and close-delimited
+// bodies read incrementally (sse::net::response_parser, on Beast's parser). HTTP/2: one stream
+// (sse::net::h2_session, on nghttp2); END_STREAM is the end of the stream, RST_STREAM a network
+// error (errc::stream_reset). Either way redirects 301, 302, 303, 307 and 308 are followed up to
+// options::max_redirects (or refused, options::redirects), and reconnection, Last-Event-ID and the
+// timeouts are the same. The transport is sse::net's, shared with sse-conformance and sse-load.
 //
 // Threading: every handler and every callback runs on one strand of the executor given to
 // create(); start() and close() may be called from any thread (they post to the strand). The io

@@ -22,6 +22,7 @@ enum class errc {
     invalid_header,       ///< a method or header name that is not a token, a value (or the cookie) with CR/LF/NUL
     invalid_last_event_id,///< options::last_event_id contains NUL, CR or LF
     redirect_refused,     ///< a 3xx with options::redirects == redirect_mode::refuse (final)
+    stream_reset,         ///< HTTP/2: the server reset the stream (RST_STREAM) or refused it (GOAWAY)
 };
 
 /// The "sse.client" category. Messages say what happened and what to do.

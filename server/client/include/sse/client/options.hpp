@@ -33,6 +33,22 @@ enum class redirect_mode {
     refuse,  ///< do not follow: fail for good with errc::redirect_refused (on_redirect says where)
 };
 
+/// Which HTTP version the client speaks.
+enum class http_version {
+    /// https://: ALPN offers "h2" and "http/1.1" and the server chooses; http://: HTTP/1.1.
+    automatic,
+    /// HTTP/1.1 only (no ALPN is sent).
+    http1_1,
+    /// HTTP/2 over TLS, chosen by ALPN: a server that does not select "h2" (it chooses
+    /// "http/1.1", nothing, or refuses the handshake for want of a common protocol) fails the
+    /// client for good with sse::net::errc::h2_not_negotiated, as does an http:// URL (HTTP/2
+    /// without TLS is h2c).
+    http2,
+    /// HTTP/2 with prior knowledge on http:// (h2c, RFC 9113 3.3: the connection preface is sent
+    /// at once, no Upgrade); on https:// the same as http2.
+    h2c,
+};
+
 /// Settings of one client. Everything is copied when the client is created.
 struct options {
     /// `http://` or `https://host[:port][/path][?query]`. A malformed URL or another scheme is
@@ -40,12 +56,17 @@ struct options {
     std::string url;
     /// How https:// servers are checked: verified against the system's trust store by default;
     /// `tls.ca_file` for a private CA, `tls.verify = false` to skip verification (testing only).
+    /// `tls.alpn` is set from `http` when left empty.
     sse::net::tls_options tls;
+    /// HTTP/1.1 or HTTP/2 (one stream on its own connection per attempt either way; over HTTP/2
+    /// the request has no Connection header and the response no chunked framing, and a stream
+    /// the server resets is a network error, errc::stream_reset).
+    http_version http = http_version::automatic;
     /// "GET" (EventSource's method) or any other token, e.g. "POST" with `body`.
     std::string method = "GET";
     /// Extra request headers, sent on every attempt. The client itself sends Host, Accept:
     /// text/event-stream, Cache-Control: no-cache, Last-Event-ID (when it has one),
-    /// Content-Length (when there is a body) and Connection: close; do not repeat those.
+    /// Content-Length (when there is a body) and Connection: close (HTTP/1.1); do not repeat those.
     header_list headers;
     /// The request body (sent with Content-Length on every attempt; dropped after a 303 or a
     /// 301/302 of a POST, which become GET as in fetch).

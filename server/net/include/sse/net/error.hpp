@@ -2,7 +2,8 @@
 //
 // Network failures arrive as the operating system's / Asio's own codes (connection_refused,
 // eof, ...) and malformed responses as Beast's (`beast.http`); this enum covers URLs, the connect
-// timeout and TLS, where a failed handshake is classified into the one cause a user can act on.
+// timeout and TLS, where a failed handshake is classified into the one cause a user can act on,
+// and HTTP/2 connection failures.
 #pragma once
 
 #include <system_error>
@@ -26,6 +27,8 @@ enum class errc {
     tls_handshake_failed,      ///< another handshake failure (the connection ended, a reset, ...)
     tls_ca_file,               ///< the CA file could not be read or holds no certificate
     stopped,                   ///< a response_parser handler asked to stop (not a failure)
+    h2_protocol,               ///< an HTTP/2 connection error (h2_session::last_error() has nghttp2's words)
+    h2_not_negotiated,         ///< HTTP/2 was required but the server's ALPN did not select "h2"
 };
 
 /// The "sse.net" category. Messages say what happened and what to do.

@@ -4,8 +4,10 @@
 // sse::client, sse-conformance's probe and sse-load treat both protocols alike above the bytes.
 //
 // The caller owns the I/O (a net::stream, plain for h2c prior knowledge, or TLS after ALPN chose
-// "h2"): it writes output() whenever it is non-empty and feeds whatever it reads. Nothing here reads
-// a socket or a clock.
+// "h2"): it writes output() whenever it is non-empty, feeds whatever it reads, and calls finish()
+// when the connection ends. Nothing here reads a socket or a clock. Frames are made as soon as
+// they are due (inside feed(), submit(), reset(), shutdown()) and kept until written, so output()
+// and consume() never call a handler.
 //
 // A response head is reported as an HTTP/1.x one would be: response_head::version is 20, reason
 // is empty, headers are the response's header fields in order (pseudo-headers excluded), and raw
@@ -18,8 +20,13 @@
 // Transfer-Encoding...) reach the handler instead of resetting the stream, so a conformance tool
 // can report them (RFC 9113 8.2.2) rather than just fail.
 //
+// Handlers are called from inside feed(), reset() and finish() (and, only when a stream's end was
+// already decided by frames nghttp2 still had to send, from submit() or shutdown()); a handler may
+// call reset() or submit() from inside its callbacks.
+//
 // Lifetime and threading: not copyable or movable; handlers given to submit() must outlive their
-// stream (until on_close() is called, or this object is destroyed). One thread at a time.
+// stream (until on_close() is called, or this object is destroyed: destruction calls no handler).
+// One thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -49,11 +56,19 @@ public:
     class stream_handler : public response_parser::handler {
     public:
         /// The stream ended: `error_code` is 0 after END_STREAM (a complete response), else the
-        /// HTTP/2 error code of the RST_STREAM or GOAWAY that ended it (RFC 9113 7), or
-        /// NGHTTP2_INTERNAL_ERROR when the connection failed. Called once; the handler may be
+        /// HTTP/2 error code of the RST_STREAM or GOAWAY that ended it (RFC 9113 7: a stream the
+        /// server's GOAWAY left unprocessed has REFUSED_STREAM (7) unless the GOAWAY carried an
+        /// error; a response nghttp2 found malformed has PROTOCOL_ERROR (1); CANCEL (8) after
+        /// on_body() returned false or reset()), or NGHTTP2_INTERNAL_ERROR (2) when the
+        /// connection failed or ended (feed() error, finish()). Called once; the handler may be
         /// destroyed afterwards.
         virtual void on_close(std::uint32_t error_code) = 0;
     };
+
+    /// submit()'s result when open_streams() has reached max_concurrent_streams() (not an
+    /// nghttp2 code: nghttp2 would queue the request until a stream closes, which for an event
+    /// stream may be never).
+    static constexpr std::int32_t too_many_streams = -1;
 
     explicit h2_session(options o);
     h2_session();
@@ -64,19 +79,28 @@ public:
     /// Opens a stream: `method` to `u` (:scheme, :authority and :path from the URL) with
     /// `headers` (names are sent lower-cased; Host becomes :authority; connection-specific fields
     /// are dropped) and `body` (copied; sent as DATA with END_STREAM, none for an empty body).
-    /// Returns the stream id (> 0), or a negative nghttp2 error code (e.g. too many streams: the
-    /// server's SETTINGS_MAX_CONCURRENT_STREAMS reached).
+    /// Returns the stream id (> 0), too_many_streams (the server's SETTINGS_MAX_CONCURRENT_STREAMS
+    /// reached), or a negative nghttp2 error code (NGHTTP2_ERR_START_STREAM_NOT_ALLOWED after a
+    /// GOAWAY or finish(), NGHTTP2_ERR_INVALID_STATE after a connection error, ...); last_error()
+    /// says why. Before the server's SETTINGS arrive the limit is the 100 assumed until then (see
+    /// has_remote_settings()).
     std::int32_t submit(std::string_view method, const url& u, const header_list& headers,
                         std::string_view body, stream_handler& handler);
 
     /// Resets stream `id` (RST_STREAM with `error_code`, CANCEL by default). The handler's
-    /// on_close() is called with it.
+    /// on_close() is called with it before this returns. Does nothing for a closed stream.
     void reset(std::int32_t id, std::uint32_t error_code = 0x8);
 
-    /// Parses `bytes` from the server (any split). Returns the first connection error, sticky (an
-    /// nghttp2 error, as errc::h2_protocol with the detail in last_error()). Stream handlers are
-    /// called from inside.
+    /// Parses `bytes` from the server (any split). Returns the first connection error, sticky:
+    /// errc::h2_protocol with the detail in last_error() (malformed framing or HPACK, a flow
+    /// control violation, ...: the GOAWAY that says so is in output(), and every open stream has
+    /// been closed). Stream handlers are called from inside.
     std::error_code feed(std::string_view bytes);
+
+    /// The connection ended (end of file or a read/write error): every open stream closes with
+    /// NGHTTP2_INTERNAL_ERROR (or the error code of a GOAWAY received), and no stream can be
+    /// opened any more.
+    void finish();
 
     /// Bytes to send now (the connection preface and SETTINGS first, then frames): valid until the
     /// next call of any member. Empty when nothing is due.
@@ -88,12 +112,17 @@ public:
     bool is_open() const noexcept;
     /// Streams opened and not yet closed.
     std::size_t open_streams() const noexcept;
-    /// The server's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until its SETTINGS arrive).
+    /// The server's SETTINGS_MAX_CONCURRENT_STREAMS; 100 (nghttp2's assumption, RFC 9113 6.5.2's
+    /// recommended minimum) until its SETTINGS arrive.
     std::uint32_t max_concurrent_streams() const noexcept;
+    /// Whether the server's first SETTINGS frame has arrived (so max_concurrent_streams() is the
+    /// server's and not the default): a caller opening many streams waits for it.
+    bool has_remote_settings() const noexcept;
     /// nghttp2's words for the last error (empty when none).
     std::string_view last_error() const noexcept;
 
-    /// Sends GOAWAY (NO_ERROR) after which no stream is opened; output() carries it.
+    /// Sends GOAWAY (NO_ERROR) after which no stream is opened; output() carries it. Open streams
+    /// carry on until they end.
     void shutdown();
 
 private:

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -50,8 +51,12 @@ public:
     /// The TCP socket underneath: connect it, set options, wait for readability on it.
     socket_type& socket() noexcept { return socket_; }
     bool is_tls() const noexcept { return tls_ != nullptr; }
-    /// The OpenSSL connection (null for plain streams), e.g. to ask for the negotiated protocol.
+    /// The OpenSSL connection (null for plain streams).
     SSL* native_tls() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
+    /// The protocol the server selected by ALPN after the handshake ("h2", "http/1.1"), or empty
+    /// (a plain stream, no ALPN offered, or the server ignored it). The view lives as long as the
+    /// stream's TLS connection.
+    std::string_view negotiated_protocol() const noexcept;
 
     /// The TLS handshake (a plain stream completes at once, posted, with no error). On failure
     /// the cause is kept: tls_failure().

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
@@ -19,8 +20,10 @@ struct tls_options {
     /// Trust exactly the certificates in this PEM file (a private CA; curl's --cacert). Empty: the
     /// system's trust store (OpenSSL's default paths, /etc/ssl/certs on Debian).
     std::string ca_file;
-    // ALPN (the protocols offered, "h2" and "http/1.1") belongs here when HTTP/2 comes (issue 15):
-    // make_tls_context() sets it on the context, stream reports the protocol selected.
+    /// The application protocols offered by ALPN (RFC 7301), in order of preference, e.g.
+    /// {"h2", "http/1.1"}. Empty: no ALPN extension is sent (the server then speaks HTTP/1.1).
+    /// stream::negotiated_protocol() reports the server's choice.
+    std::vector<std::string> alpn;
 };
 
 /// An OpenSSL client context, shared by every stream made with it (thread-safe for that use).
@@ -38,8 +41,9 @@ struct tls_failure {
 };
 
 /// A client context: TLS 1.2 or newer, peer verification as `options` say (a trust store from
-/// ca_file or the system's). Returns null and sets `error` (errc::tls_ca_file, with the file and
-/// the reason) when the CA file cannot be loaded.
+/// ca_file or the system's), ALPN offering `options.alpn`. Returns null and sets `error`
+/// (errc::tls_ca_file, with the file and the reason) when the CA file cannot be loaded, or
+/// (errc::tls_handshake_failed) when an ALPN protocol name is empty or longer than 255 bytes.
 std::shared_ptr<tls_context> make_tls_context(const tls_options& options, tls_failure& error);
 
 /// Whether streams made with `context` verify the server (its verify mode includes verify_peer).

@@ -1,0 +1,111 @@
+// sse::client over HTTP/2 against Node's node:http2 (tests/support/h2_peer.mjs): h2c with prior
+// knowledge, h2 chosen by ALPN over TLS, the fallback to HTTP/1.1 when the server does not offer
+// h2, HTTP/2 required and refused, redirects, and a stream reset by the server. Reconnection and
+// Last-Event-ID work as over HTTP/1.1 (the peer echoes the Last-Event-ID and HTTP version it saw).
+#include <gtest/gtest.h>
+
+#include "client_harness.hpp"
+#include "sse/net/error.hpp"
+#include "support/node_peer.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using sse::test::client_runner;
+using sse::test::code;
+using sse::test::node_peer;
+namespace sc = sse::client;
+
+node_peer start_peer(const std::string& mode) {
+    std::vector<std::string> args{mode};
+    if (mode != "h2c") args.push_back(sse::test::tls_dir());
+    return node_peer(SSE_H2_PEER_SCRIPT, args);
+}
+
+sc::options options_for(const node_peer& peer, bool tls, const std::string& path, sc::http_version v) {
+    sc::options o;
+    o.url = std::string(tls ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(peer.port()) + path;
+    o.tls.ca_file = sse::test::tls_dir() + "/ca.pem";
+    o.http = v;
+    o.policy.initial_reconnection_time = 10ms;
+    o.policy.max_attempts = 3;  // bounded: a failing peer ends the test
+    return o;
+}
+
+// The peer's /events script: event 1, then (reconnected with Last-Event-ID: 1) event 2, then 204.
+void expect_resumed_over(client_runner& r, const std::string& version) {
+    ASSERT_TRUE(r.log.wait_line("closed")) << ::testing::PrintToString(r.log.lines());
+    const std::vector<std::string> want{"event message first 1", "event message resumed-1-over-" + version + " 2"};
+    EXPECT_EQ(r.log.with_prefix("event "), want) << ::testing::PrintToString(r.log.lines());
+    EXPECT_EQ(r.log.with_prefix("open ").size(), 2u);
+    EXPECT_EQ(r.log.with_prefix("error ").back(), "error " + code(sc::errc::bad_status) + " final");  // the 204
+}
+
+TEST(ClientH2, H2cWithPriorKnowledgeStreamsAndResumes) {
+    auto peer = start_peer("h2c");
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    client_runner r(options_for(peer, false, "/events", sc::http_version::h2c));
+    r.client->start();
+    expect_resumed_over(r, "2.0");
+}
+
+TEST(ClientH2, AlpnChoosesH2OverTlsByDefault) {
+    auto peer = start_peer("h2");
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    for (auto v : {sc::http_version::automatic, sc::http_version::http2}) {
+        auto fresh = start_peer("h2");  // the peer's script counts requests
+        client_runner r(options_for(fresh, true, "/events", v));
+        r.client->start();
+        expect_resumed_over(r, "2.0");
+    }
+}
+
+TEST(ClientH2, FallsBackToHttp11WhenTheServerDoesNotSelectH2) {
+    auto peer = start_peer("h1tls");
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    client_runner r(options_for(peer, true, "/events", sc::http_version::automatic));
+    r.client->start();
+    expect_resumed_over(r, "1.1");
+}
+
+TEST(ClientH2, Http2RequiredFailsClearlyWithoutIt) {
+    {
+        auto peer = start_peer("h1tls");
+        client_runner r(options_for(peer, true, "/events", sc::http_version::http2));
+        r.client->start();
+        ASSERT_TRUE(r.log.wait_line("closed"));
+        EXPECT_EQ(r.log.with_prefix("error "),
+                  std::vector<std::string>{"error " + code(sse::net::errc::h2_not_negotiated) + " final"});
+        EXPECT_TRUE(r.log.with_prefix("event ").empty());
+    }
+    {
+        auto peer = start_peer("h2c");  // http:// has no ALPN: http2 means TLS
+        client_runner r(options_for(peer, false, "/events", sc::http_version::http2));
+        r.client->start();
+        ASSERT_TRUE(r.log.wait_line("closed"));
+        EXPECT_EQ(r.log.with_prefix("error "),
+                  std::vector<std::string>{"error " + code(sse::net::errc::h2_not_negotiated) + " final"});
+    }
+}
+
+TEST(ClientH2, FollowsRedirectsOverH2) {
+    auto peer = start_peer("h2");
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    client_runner r(options_for(peer, true, "/redirect", sc::http_version::automatic));
+    r.client->start();
+    expect_resumed_over(r, "2.0");
+}
+
+TEST(ClientH2, AStreamResetByTheServerIsANetworkErrorAndRetried) {
+    auto peer = start_peer("h2c");
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    client_runner r(options_for(peer, false, "/reset", sc::http_version::h2c));
+    r.client->start();
+    ASSERT_TRUE(r.log.wait_line("closed")) << ::testing::PrintToString(r.log.lines());
+    EXPECT_EQ(r.log.with_prefix("event "), std::vector<std::string>{"event message before-reset 7"});
+    const std::vector<std::string> errors{"error " + code(sc::errc::stream_reset) + " retry",
+                                          "error " + code(sc::errc::bad_status) + " final"};
+    EXPECT_EQ(r.log.with_prefix("error "), errors);
+}
+
+}  // namespace
