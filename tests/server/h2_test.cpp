@@ -1,7 +1,7 @@
 // sse-server over HTTP/2, as a process, with independent clients as child processes: curl
 // (--http2 over TLS with ALPN, --http2-prior-knowledge for h2c) and Node's node:http2
-// (h2_peer.mjs: many streams on one connection, a reset stream, SETTINGS, a closed flow-control
-// window). Also HTTP/1.1 beside it: ALPN http/1.1 on TLS, HTTP/1.1 on an --h2c port, --no-http2.
+// (h2_client_peer.mjs: many streams on one connection, a reset stream, SETTINGS, a closed
+// flow-control window, an idle connection). Also HTTP/1.1 beside it: ALPN http/1.1 on TLS, HTTP/1.1 on an --h2c port, --no-http2.
 #include <gtest/gtest.h>
 
 #include <signal.h>

@@ -2,16 +2,17 @@
 // implementation): opens streams on ONE connection and reports what it saw as one JSON line on
 // stdout. Exit 0: the case held; 1: it did not (the JSON says why); 3: it ran out of time.
 //
-//   node h2_peer.mjs streams BASE N      N event streams on one connection, a publish on the same
-//                                         connection, every stream gets the event
-//   node h2_peer.mjs reset BASE          3 streams, the client resets one, the others still get
-//                                         the next event, the connection stays up and the
-//                                         server counts 2 subscribers
-//   node h2_peer.mjs settings BASE       the server's SETTINGS_MAX_CONCURRENT_STREAMS
-//   node h2_peer.mjs window BASE BYTES   a stream whose flow-control window is 0 while BYTES of
-//                                         events are published: how the server ends it
-//   node h2_peer.mjs idle BASE           connects and sends nothing: whether the server sends
-//                                         GOAWAY and closes (it should, after --request-timeout)
+//   node h2_client_peer.mjs CASE ARGS...
+//
+//   streams BASE N     N event streams on one connection, a publish on the same connection,
+//                      every stream gets the event
+//   reset BASE         3 streams, the client resets one, the others still get the next event,
+//                      the connection stays up and the server counts 2 subscribers
+//   settings BASE      the server's SETTINGS_MAX_CONCURRENT_STREAMS
+//   window BASE BYTES  a stream whose flow-control window is 0 while BYTES of events are
+//                      published: how the server ends it
+//   idle BASE          connects and sends nothing: whether the server sends GOAWAY and closes
+//                      (it should, after --request-timeout)
 //
 // BASE is http://HOST:PORT (prior knowledge, h2c) or https://HOST:PORT (ALPN h2; the
 // certificate is not checked: the test CA is not the point here).
