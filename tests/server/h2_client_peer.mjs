@@ -11,6 +11,8 @@
 //   settings BASE      the server's SETTINGS_MAX_CONCURRENT_STREAMS
 //   window BASE BYTES  a stream whose flow-control window is 0 while BYTES of events are
 //                      published: how the server ends it
+//   reopen BASE BYTES  the same, then the window opens (SETTINGS_INITIAL_WINDOW_SIZE): what the
+//                      stream receives then (with --slow-client resync: the resync signal)
 //   idle BASE          connects and sends nothing: whether the server sends GOAWAY and closes
 //                      (it should, after --request-timeout)
 //
@@ -170,6 +172,31 @@ async function window(bytes) {
   finish(0, report);
 }
 
+async function reopen(bytes) {
+  const reader = connect({ initialWindowSize: 0 });
+  const sub = await subscribe(reader, 'window');
+  const writer = connect();
+  const chunk = 'x'.repeat(1000);
+  for (let sent = 0; sent < bytes; sent += chunk.length) {
+    const r = await publish(writer, 'window', chunk);
+    if (r.status !== 200) return finish(1, { error: 'publish answered ' + r.status });
+  }
+  // Every stream's window grows by the difference (RFC 9113 6.9.2): the server sends what it kept.
+  reader.settings({ initialWindowSize: 1 << 20 });
+  await publish(writer, 'window', 'after');
+  await all_receive([sub], 'data: after\n');
+  const text = sub.text();
+  const report = {
+    truncated: text.includes('event: sse-history-truncated\n'),
+    slow_client: text.includes('"reason":"slow-client"'),
+    events: (text.match(/\ndata: x/g) || []).length,
+    open: !sub.stream.closed,
+  };
+  writer.close();
+  reader.close();
+  finish(0, report);
+}
+
 async function idle() {
   const session = connect();
   let goaway = null;
@@ -179,6 +206,7 @@ async function idle() {
 
 const cases = {
   idle,
+  reopen: () => reopen(Number(arg ?? 100000)),
   streams: () => streams(Number(arg ?? 50)),
   reset,
   settings,

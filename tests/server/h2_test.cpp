@@ -226,6 +226,21 @@ TEST(h2_test, a_closed_flow_control_window_is_a_slow_client) {
     EXPECT_TRUE(s.process.wait_log("msg=\"slow client disconnected\"")) << s.process.log();
 }
 
+TEST(h2_test, with_resync_a_closed_window_gets_the_resync_signal_when_it_opens) {
+    started s({"--h2c", "--queue-budget", "4096", "--slow-client", "resync"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    const ran r = peer("reopen " + s.base + " 20000");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"truncated\":true"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"slow_client\":true"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"open\":true"), std::string::npos) << r.output;
+    EXPECT_TRUE(s.process.wait_log("msg=\"slow client resynced\"")) << s.process.log();
+    // Of 20 events of 1000 bytes, no more than the 4096-byte budget's worth were kept.
+    const auto at = r.output.find("\"events\":");
+    ASSERT_NE(at, std::string::npos) << r.output;
+    EXPECT_LE(std::stoi(r.output.substr(at + 9)), 4) << r.output;
+}
+
 TEST(h2_test, a_write_stuck_on_a_closed_window_meets_the_write_timeout) {
     // A budget the few events never reach: the stream ends by the write timeout instead.
     started s({"--h2c", "--queue-budget", "1000000", "--write-timeout", "300"}, "http");
