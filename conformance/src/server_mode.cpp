@@ -146,7 +146,7 @@ std::unique_ptr<server_session> open_server_session(const run_options& options, 
     s->settings.first_byte_timeout = rq.first_byte_timeout.count() > 0 ? rq.first_byte_timeout : options.timeout;
     s->settings.verify = !rq.insecure;
     net::tls_failure tls_error;
-    s->settings.tls = net::make_tls_context({!rq.insecure, rq.ca_file}, tls_error);
+    s->settings.tls = net::make_tls_context({!rq.insecure, rq.ca_file, {}}, tls_error);
     if (!s->settings.tls) {
         error = "--cacert: " + tls_error.message();
         return nullptr;

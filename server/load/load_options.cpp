@@ -9,7 +9,7 @@ namespace sse::load {
 
 namespace {
 
-constexpr const char* usage = R"(sse-load: a load generator for any Server-Sent Events server (SSE over HTTP/1.1, http or https)
+constexpr const char* usage = R"(sse-load: a load generator for any Server-Sent Events server (SSE over HTTP/1.1 or HTTP/2, http or https)
 
 Opens N subscriber connections to a subscribe URL, publishes events at a fixed rate through a
 publish URL with a timestamp inside the data, and reports connections held, deliveries/s,
@@ -35,10 +35,18 @@ subscribers
                             hold at most its open-file limit minus a few (ulimit -n)
   --source-ips K            bind source addresses 127.0.0.1 .. 127.0.0.K round-robin, so more
                             than one address's ~28k ephemeral ports are available (default 1:
-                            no bind)
+                            no bind; HTTP/1.1 subscribers only)
   --connect-rate R          new connections per second, all processes together (default 5000)
   --connect-concurrency C   connection attempts in flight per process (default 256)
   --connect-timeout S       give up waiting for all connections after S seconds (default 120)
+  --http2                   subscribe over HTTP/2 (https:// URLs; the server must select h2 by
+                            ALPN): each subscriber is a stream, multiplexed over connections
+                            of --streams-per-connection streams. Connection counts, rates and
+                            errors in the report are per subscriber (stream) as over HTTP/1.1
+  --h2c                     the same on http:// URLs, with prior knowledge (no Upgrade)
+  --streams-per-connection N  subscribers per HTTP/2 connection (default 100), fewer when the
+                            server's SETTINGS_MAX_CONCURRENT_STREAMS is lower; --connect-rate and
+                            --connect-concurrency then count connections
 
 publishing (omit with --idle)
   --publish-url URL         where to POST events, e.g.
@@ -52,7 +60,8 @@ publishing (omit with --idle)
                             (repeatable)
   --rate R                  events published per second (default 100)
   --size B                  bytes of data per event, timestamp included (default 100, min 24)
-  --publish-connections K   keep-alive publish connections (default 4)
+  --publish-connections K   keep-alive publish connections (default 4); publishing is always
+                            HTTP/1.1
 
 TLS (https:// URLs, subscribe and publish)
   --cacert FILE             trust this CA (PEM) instead of the system's trust store
@@ -144,6 +153,12 @@ load_options parse_options(int argc, char** argv) {
             o.connect_concurrency = static_cast<unsigned>(number(a, value(), 1, 100000));
         } else if (a == "--connect-timeout") {
             o.connect_timeout_s = number(a, value(), 0.1, 86400);
+        } else if (a == "--http2") {
+            o.http = http_mode::http2;
+        } else if (a == "--h2c") {
+            o.http = http_mode::h2c;
+        } else if (a == "--streams-per-connection") {
+            o.streams_per_connection = static_cast<unsigned>(number(a, value(), 1, 1u << 30));
         } else if (a == "--publish-url") {
             o.publish = parse_http(a, value());
         } else if (a == "--publish-mode") {
@@ -183,6 +198,10 @@ load_options parse_options(int argc, char** argv) {
         }
     }
     if (!have_url) bad("--url is required");
+    for (const auto& u : o.subscribe_urls) {
+        if (o.http == http_mode::http2 && !u.tls) bad("--http2 needs https:// URLs (HTTP/2 on http:// is --h2c)");
+        if (o.http == http_mode::h2c && u.tls) bad("--h2c needs http:// URLs (HTTP/2 on https:// is --http2)");
+    }
     if (!have_topic) {
         // Default the form topic to the subscribe URL's first `topic=` parameter, so the events
         // go where the subscribers listen.

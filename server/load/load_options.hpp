@@ -18,6 +18,13 @@ enum class publish_mode {
     body,  ///< POST the data itself as the body, text/plain (nchan's publisher location)
 };
 
+/// How subscribers reach the server.
+enum class http_mode {
+    http1_1,  ///< one HTTP/1.1 connection per subscriber (default)
+    http2,    ///< HTTP/2 over TLS chosen by ALPN (--http2): subscribers are streams, many per connection
+    h2c,      ///< HTTP/2 with prior knowledge on http:// (--h2c)
+};
+
 struct load_options {
     sse::net::url subscribe;                 // --url (the first one)
     /// Every --url, in order: worker process k subscribes to subscribe_urls[k % size] (several
@@ -29,6 +36,8 @@ struct load_options {
     std::vector<std::pair<std::string, std::string>> publish_headers;  // --publish-header
     std::vector<std::pair<std::string, std::string>> subscribe_headers;  // --header
     sse::net::tls_options tls;                  // --cacert, -k/--insecure (https URLs)
+    http_mode http = http_mode::http1_1;        // --http2, --h2c
+    unsigned streams_per_connection = 100;      // --streams-per-connection (HTTP/2)
     std::uint64_t connections = 1000;           // --connections
     unsigned processes = 1;                     // --processes
     unsigned source_ips = 1;                    // --source-ips

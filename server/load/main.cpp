@@ -268,6 +268,7 @@ int main(int argc, char** argv) {
     const histogram& answers = pub.answer_latency();
     nlohmann::json j = {
         {"subscribe_url", o.subscribe.str()},
+        {"protocol", o.http == http_mode::http2 ? "h2" : o.http == http_mode::h2c ? "h2c" : "http/1.1"},
         {"connections", {{"requested", o.connections}, {"open_after_connect", at_connected.open},
                          {"open_at_end", held}, {"failed", t.failed}, {"connect_seconds", connect_seconds},
                          {"processes", o.processes}, {"source_ips", o.source_ips}}},
@@ -297,7 +298,8 @@ int main(int argc, char** argv) {
         std::cout << j.dump(2) << "\n";
     } else {
         std::printf("sse-load report%s\n", interrupted ? " (interrupted)" : "");
-        std::printf("  subscribe       %s\n", j["subscribe_url"].get<std::string>().c_str());
+        std::printf("  subscribe       %s over %s\n", j["subscribe_url"].get<std::string>().c_str(),
+                    j["protocol"].get<std::string>().c_str());
         std::printf("  connections     %llu requested, %llu open after %.1f s, %llu open at end, %llu failed (%u processes, %u source IPs)\n",
                     static_cast<unsigned long long>(o.connections), static_cast<unsigned long long>(at_connected.open),
                     connect_seconds, static_cast<unsigned long long>(held), static_cast<unsigned long long>(t.failed),

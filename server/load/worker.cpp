@@ -21,11 +21,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
-#include "histogram.hpp"
 #include "sse/net/request.hpp"
 #include "sse/net/response_parser.hpp"
 #include "sse/net/stream.hpp"
 #include "sse/parser.hpp"
+#include "worker_h2.hpp"
+#include "worker_stats.hpp"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24  // Linux >= 4.2; older glibc headers lack the name
@@ -37,12 +38,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::uint64_t now_ns() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                          std::chrono::steady_clock::now().time_since_epoch())
-                                          .count());
-}
 
 // Events here are small; tight limits keep a misbehaving server from costing the tool memory.
 sse::parser_limits limits() {
@@ -121,31 +116,20 @@ public:
     void on_head(connection& c, const net::response_head& head) {
         if (head.status == 200) {
             c.state = connection::phase::body;
-            --in_flight_;
-            ++open_;
+            --st_.in_flight;
+            ++st_.open;
             return;
         }
-        if (err_status_ == 0) std::cerr << "sse-load: subscribe answered " << head.status << " " << head.reason << "\n";
+        if (st_.err_status == 0) std::cerr << "sse-load: subscribe answered " << head.status << " " << head.reason << "\n";
         c.bad_status = true;
     }
 
-    void on_event(const sse::event& e) {
-        ++deliveries_;
-        // Data starts with the publish time in ns, then '.'; anything else is counted untimed.
-        std::uint64_t sent = 0;
-        const auto* end = e.data.data() + e.data.size();
-        const auto [ptr, ec] = std::from_chars(e.data.data(), end, sent);
-        if (ec != std::errc() || ptr == e.data.data() || ptr == end || *ptr != '.' || sent > batch_now_) {
-            ++untimed_;
-            return;
-        }
-        hist_.record((batch_now_ - sent) / 1000);
-    }
+    void on_event(const sse::event& e) { st_.on_event(e); }
 
 private:
     void tick() {
         allowance_ = std::min(allowance_ + per_tick_, per_tick_ * 10 + 1);
-        while (next_ < count_ && in_flight_ < o_.connect_concurrency && allowance_ >= 1) {
+        while (next_ < count_ && st_.in_flight < o_.connect_concurrency && allowance_ >= 1) {
             allowance_ -= 1;
             start_connect(next_++);
         }
@@ -161,7 +145,7 @@ private:
         conns_.push_back(std::make_unique<connection>(*this, io_, tls_, url_.host));
         connection& c = *conns_.back();
         c.state = connection::phase::connecting;
-        ++in_flight_;
+        ++st_.in_flight;
         auto& socket = c.stream.socket();
         boost::system::error_code ec;
         socket.open(tcp::v4(), ec);
@@ -189,10 +173,10 @@ private:
     }
 
     void connect_failed(connection& c, boost::system::error_code ec, const std::string& why = {}) {
-        if (err_connect_ == 0) std::cerr << "sse-load: connect failed: " << (why.empty() ? ec.message() : why) << "\n";
-        ++err_connect_;
-        --in_flight_;
-        ++failed_;
+        if (st_.err_connect == 0) std::cerr << "sse-load: connect failed: " << (why.empty() ? ec.message() : why) << "\n";
+        ++st_.err_connect;
+        --st_.in_flight;
+        ++st_.failed;
         close(c);
     }
 
@@ -204,7 +188,7 @@ private:
     }
 
     void readable(connection& c) {
-        batch_now_ = now_ns();
+        st_.batch_now = now_ns();
         // Plain: a short read means the socket is drained. TLS: a read returns at most one record
         // while more may sit decrypted or buffered, so read until would_block; after a fair share
         // of rounds, yield to other connections and come back without waiting for the socket.
@@ -213,8 +197,8 @@ private:
             boost::system::error_code ec;
             const std::size_t n = c.stream.read_some(asio::buffer(buffer_), ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) return wait(c);
-            if (ec) return lost(c, err_closed_);  // EOF, reset, TLS close: the server dropped us
-            bytes_ += n;
+            if (ec) return lost(c, st_.err_closed);  // EOF, reset, TLS close: the server dropped us
+            st_.bytes += n;
             if (!consume(c, std::string_view(buffer_.data(), n))) return;
             if (!tls && n < buffer_.size()) return wait(c);
         }
@@ -228,17 +212,17 @@ private:
     // parser); false when the connection was closed.
     bool consume(connection& c, std::string_view bytes) {
         const auto ec = c.http.feed(bytes);
-        if (c.bad_status) return lost(c, err_status_), false;
-        if (c.bad_event) return lost(c, err_parse_), false;
-        if (ec) return lost(c, c.state == connection::phase::head ? err_status_ : err_parse_), false;
-        if (c.http.done()) return lost(c, err_closed_), false;  // the last chunk: the stream ended
+        if (c.bad_status) return lost(c, st_.err_status), false;
+        if (c.bad_event) return lost(c, st_.err_parse), false;
+        if (ec) return lost(c, c.state == connection::phase::head ? st_.err_status : st_.err_parse), false;
+        if (c.http.done()) return lost(c, st_.err_closed), false;  // the last chunk: the stream ended
         return true;
     }
 
     void lost(connection& c, std::uint64_t& counter) {
         ++counter;
-        if (c.state == connection::phase::body) --open_;
-        else if (c.state == connection::phase::head) { --in_flight_; ++failed_; }
+        if (c.state == connection::phase::body) --st_.open;
+        else if (c.state == connection::phase::head) { --st_.in_flight; ++st_.failed; }
         close(c);
     }
 
@@ -247,28 +231,7 @@ private:
         c.state = connection::phase::closed;
     }
 
-    std::string status_line(char kind) const {
-        // append() rather than a chain of operator+: GCC 12 -O3 warns falsely on the latter
-        // (-Wrestrict, GCC bug 105329).
-        std::string line(1, kind);
-        for (const std::uint64_t v : {open_, in_flight_, failed_, deliveries_, untimed_, bytes_, err_connect_,
-                                      err_status_, err_closed_, err_parse_})
-            line.append(1, ' ').append(std::to_string(v));
-        line.append(1, '|').append(hist_.serialize()).append(1, '\n');
-        return line;
-    }
-
-    bool send_line(char kind) {
-        const std::string line = status_line(kind);
-        std::size_t off = 0;
-        while (off < line.size()) {
-            const ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return false;
-            off += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
+    bool send_line(char kind) { return st_.send_line(fd_, kind); }
 
     void report() {
         if (!send_line('S')) return stop();  // the parent is gone
@@ -297,12 +260,9 @@ private:
     std::string request_;
     std::vector<std::unique_ptr<connection>> conns_;
     std::array<char, 64 * 1024> buffer_{};
-    std::uint64_t count_ = 0, next_ = 0, in_flight_ = 0, open_ = 0, failed_ = 0;
+    std::uint64_t count_ = 0, next_ = 0;
     double per_tick_ = 0, allowance_ = 0;
-    std::uint64_t deliveries_ = 0, untimed_ = 0, bytes_ = 0;
-    std::uint64_t err_connect_ = 0, err_status_ = 0, err_closed_ = 0, err_parse_ = 0;
-    std::uint64_t batch_now_ = 0;
-    histogram hist_;
+    worker_stats st_;
 };
 
 sse::action connection::on_event(const sse::event& e) {
@@ -338,6 +298,7 @@ int run_worker(const load_options& opts, unsigned index, int report_fd) {
                   << " files (ulimit -n); raise --processes\n";
         return 3;
     }
+    if (opts.http != http_mode::http1_1) return run_h2_worker(opts, index, report_fd);
     asio::io_context io(1);
     auto p = std::make_unique<pool>(io, opts, index, report_fd);
     return p->run();

@@ -50,11 +50,10 @@ TEST(ClientH2, H2cWithPriorKnowledgeStreamsAndResumes) {
 }
 
 TEST(ClientH2, AlpnChoosesH2OverTlsByDefault) {
-    auto peer = start_peer("h2");
-    ASSERT_NE(peer.port(), 0) << peer.log();
     for (auto v : {sc::http_version::automatic, sc::http_version::http2}) {
-        auto fresh = start_peer("h2");  // the peer's script counts requests
-        client_runner r(options_for(fresh, true, "/events", v));
+        auto peer = start_peer("h2");  // a fresh one each time: the peer's script counts requests
+        ASSERT_NE(peer.port(), 0) << peer.log();
+        client_runner r(options_for(peer, true, "/events", v));
         r.client->start();
         expect_resumed_over(r, "2.0");
     }

@@ -1,5 +1,7 @@
 // sse-load as a process against the in-process sse-server: every published event reaches every
 // subscriber (counts, not timings), and a subscribe URL that does not stream is counted as errors.
+// Over HTTP/2 against Node's node:http2 (support/h2_peer.mjs): subscribers multiplexed as streams,
+// the same report.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "server_fixture.hpp"
+#include "support/node_peer.hpp"
+#include "support/scripted_peer.hpp"
 
 namespace {
 
@@ -47,6 +51,47 @@ TEST_F(LoadProcess, AStreamThatIsNotThereIsAStatusError) {
     ASSERT_TRUE(j.is_object());
     EXPECT_EQ(j["errors"]["status"], 5);
     EXPECT_EQ(j["connections"]["open_at_end"], 0);
+}
+
+// The peer allows 7 streams per connection: 25 subscribers asking for 10 per connection need at
+// least 4 connections, and every one of them must still get every event.
+TEST(LoadH2, SubscribersMultiplexedOverH2cGetEveryEvent) {
+    sse::test::node_peer peer(SSE_H2_PEER_SCRIPT, {"h2c", "--max-streams", "7"});
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    const std::string origin = "http://127.0.0.1:" + std::to_string(peer.port());
+    const std::string publish = "http://127.0.0.1:" + std::to_string(peer.publish_port()) + "/publish";
+    const auto j = run_load("--h2c --url " + origin + "/hub --publish-url " + publish +
+                            " --connections 25 --streams-per-connection 10 --rate 20 --duration 1 --drain 2");
+    ASSERT_TRUE(j.is_object());
+    EXPECT_EQ(j["protocol"], "h2c");
+    EXPECT_EQ(j["connections"]["open_at_end"], 25);
+    EXPECT_GT(j["publish"]["published"].get<int>(), 0);
+    EXPECT_EQ(j["deliveries"]["total"], j["deliveries"]["expected"]);
+    EXPECT_EQ(j["deliveries"]["untimed"], 0);
+    for (const char* e : {"closed", "connect", "parse", "status"}) EXPECT_EQ(j["errors"][e], 0) << e;
+}
+
+TEST(LoadH2, Http2OverTlsAndAServerWithoutIt) {
+    {
+        sse::test::node_peer peer(SSE_H2_PEER_SCRIPT, {"h2", sse::test::tls_dir()});
+        ASSERT_NE(peer.port(), 0) << peer.log();
+        const auto j = run_load("--http2 --cacert " + sse::test::tls_dir() + "/ca.pem --url https://localhost:" +
+                                std::to_string(peer.port()) + "/hub --idle --connections 12 --processes 2 "
+                                "--duration 0.5 --drain 0");
+        ASSERT_TRUE(j.is_object());
+        EXPECT_EQ(j["protocol"], "h2");
+        EXPECT_EQ(j["connections"]["open_at_end"], 12);
+        EXPECT_EQ(j["errors"]["connect"], 0);
+    }
+    {
+        sse::test::node_peer peer(SSE_H2_PEER_SCRIPT, {"h1tls", sse::test::tls_dir()});
+        ASSERT_NE(peer.port(), 0) << peer.log();
+        const auto j = run_load("--http2 --cacert " + sse::test::tls_dir() + "/ca.pem --url https://localhost:" +
+                                std::to_string(peer.port()) + "/hub --idle --connections 5 --duration 0.5 --drain 0");
+        ASSERT_TRUE(j.is_object());
+        EXPECT_EQ(j["errors"]["connect"], 5);  // the server does not select h2: every subscriber failed
+        EXPECT_EQ(j["connections"]["open_at_end"], 0);
+    }
 }
 
 }  // namespace

@@ -395,6 +395,9 @@ TEST(NetH2Session, FinishClosesOpenStreamsWithInternalError) {
     EXPECT_EQ(client.open_streams(), 0u);
 }
 
+// "data: <i>\n\n", built with append() (GCC 12 -O3 warns falsely on "literal" + std::string).
+std::string numbered(size_t i) { return std::string("data: ").append(std::to_string(i)).append("\n\n"); }
+
 TEST(NetH2Session, ManyStreamsEachGetTheirOwnResponse) {
     net::h2_session client;
     test_server server;
@@ -406,11 +409,11 @@ TEST(NetH2Session, ManyStreamsEachGetTheirOwnResponse) {
     ASSERT_EQ(server.requests.size(), 60u);
     for (size_t i = 0; i < ids.size(); ++i) {
         server.respond(ids[i], 200, {}, false);
-        server.data(ids[i], "data: " + std::to_string(i) + "\n\n", i % 2 == 0);
+        server.data(ids[i], numbered(i), i % 2 == 0);
     }
     pump(client, server, 13);
     for (size_t i = 0; i < r.size(); ++i) {
-        EXPECT_EQ(r[i].body, "data: " + std::to_string(i) + "\n\n");
+        EXPECT_EQ(r[i].body, numbered(i));
         EXPECT_EQ(r[i].closed.has_value(), i % 2 == 0);
     }
     EXPECT_EQ(client.open_streams(), 30u);
@@ -531,6 +534,41 @@ TEST(NetH2Session, AHandlerMayDestroyItselfInOnClose) {
     EXPECT_EQ(closes, 1);
     client.finish();
     EXPECT_EQ(closes, 1);
+}
+
+// A handler may reset its own stream (or open another) from inside its callbacks: the frames go
+// out with the next output(), nghttp2 is not re-entered.
+TEST(NetH2Session, HandlersMayResetAndSubmitFromInsideCallbacks) {
+    net::h2_session client;
+    test_server server;
+    struct rejecting final : net::h2_session::stream_handler {
+        net::h2_session* session = nullptr;
+        net::h2_session::stream_handler* next = nullptr;
+        std::int32_t id = 0, next_id = 0;
+        std::optional<std::uint32_t> closed;
+        void on_head(net::response_head& h) override {
+            if (h.status == 200) return;
+            session->reset(id);
+            next_id = session->submit("GET", test_url("/next"), {}, "", *next);
+        }
+        bool on_body(std::string_view) override { return true; }
+        void on_close(std::uint32_t code) override { closed = code; }
+    };
+    recorder second;
+    rejecting first;
+    first.session = &client;
+    first.next = &second;
+    first.id = client.submit("GET", test_url("/first"), {}, "", first);
+    pump(client, server);
+    server.respond(first.id, 404, {}, false);
+    pump(client, server);
+    EXPECT_EQ(first.closed, uint32_t{NGHTTP2_CANCEL});
+    EXPECT_EQ(server.requests[first.id].reset_code, uint32_t{NGHTTP2_CANCEL});
+    ASSERT_GT(first.next_id, 0);
+    EXPECT_EQ(server.requests[first.next_id].fields[":path"], "/next");
+    server.respond(first.next_id, 200, {}, true);
+    pump(client, server);
+    EXPECT_EQ(second.closed, 0u);
 }
 
 }  // namespace

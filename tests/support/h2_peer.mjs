@@ -4,6 +4,7 @@
 //   node h2_peer.mjs h2c           HTTP/2 with prior knowledge on a plain port
 //   node h2_peer.mjs h2 DIR        HTTP/2 over TLS (DIR/server.pem, DIR/server.key); ALPN h2 only
 //   node h2_peer.mjs h1tls DIR     HTTPS without ALPN (HTTP/1.1 only), for the fallback cases
+//   ... --max-streams N            SETTINGS_MAX_CONCURRENT_STREAMS (default: Node's, unlimited)
 //
 // Prints "listening <port> publish <port>" on stderr, then serves until killed. The publish port
 // is plain HTTP/1.1 (sse-load's publisher speaks it).
@@ -19,7 +20,10 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 
-const [mode, dir] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const maxAt = args.indexOf('--max-streams');
+const settings = maxAt >= 0 ? { maxConcurrentStreams: Number(args.splice(maxAt, 2)[1]) } : {};
+const [mode, dir] = args;
 const counts = new Map();
 const hub = new Set();
 
@@ -78,10 +82,10 @@ function handle(req, res) {
 
 let server;
 if (mode === 'h2c') {
-  server = http2.createServer(handle);
+  server = http2.createServer({ settings }, handle);
 } else if (mode === 'h2') {
   server = http2.createSecureServer(
-    { cert: fs.readFileSync(`${dir}/server.pem`), key: fs.readFileSync(`${dir}/server.key`) }, handle);
+    { cert: fs.readFileSync(`${dir}/server.pem`), key: fs.readFileSync(`${dir}/server.key`), settings }, handle);
 } else if (mode === 'h1tls') {
   server = https.createServer(
     { cert: fs.readFileSync(`${dir}/server.pem`), key: fs.readFileSync(`${dir}/server.key`) }, handle);

@@ -62,6 +62,9 @@ struct h2_session::impl {
     bool goaway_sent = false;
     bool finished = false;           // finish() was called
     bool settings_received = false;
+    // Inside nghttp2_session_mem_recv or mem_send: nghttp2 must not be re-entered from its own
+    // callbacks, so a handler's reset() or submit() leaves its frames to the outer call's drain.
+    bool busy = false;
 
     // Ends stream `id` for its handler (once), with `code`.
     void close(std::int32_t id, std::uint32_t code) {
@@ -87,10 +90,12 @@ struct h2_session::impl {
 
     // Moves every frame nghttp2 has ready into `out`, so output() never runs nghttp2's callbacks.
     void drain() {
-        if (!session || error) return;
+        if (!session || error || busy) return;
         for (;;) {
             const std::uint8_t* data = nullptr;
+            busy = true;
             const ssize_t n = nghttp2_session_mem_send(session, &data);
+            busy = false;
             if (n < 0) {
                 fail(std::string("HTTP/2: ").append(nghttp2_strerror(static_cast<int>(n))), NGHTTP2_INTERNAL_ERROR);
                 return;
@@ -367,8 +372,10 @@ std::error_code h2_session::feed(std::string_view bytes) {
     impl& s = *impl_;
     if (s.error || !s.session) return s.error;
     while (!bytes.empty() && !s.error) {
+        s.busy = true;
         const ssize_t n = nghttp2_session_mem_recv(s.session, reinterpret_cast<const std::uint8_t*>(bytes.data()),
                                                    bytes.size());
+        s.busy = false;
         if (n < 0) {
             std::string why("HTTP/2: ");
             why.append(nghttp2_strerror(static_cast<int>(n)));

@@ -23,7 +23,7 @@ struct tls_options {
     /// The application protocols offered by ALPN (RFC 7301), in order of preference, e.g.
     /// {"h2", "http/1.1"}. Empty: no ALPN extension is sent (the server then speaks HTTP/1.1).
     /// stream::negotiated_protocol() reports the server's choice.
-    std::vector<std::string> alpn;
+    std::vector<std::string> alpn{};
 };
 
 /// An OpenSSL client context, shared by every stream made with it (thread-safe for that use).
