@@ -84,6 +84,32 @@ const std::vector<flag>& flags() {
              c.tls_port = port;
              return true;
          }},
+        {"http2",
+         [](std::string_view v, config& c) {
+             const auto b = parse_bool(v);
+             if (b) c.http2 = *b;
+             return b.has_value();
+         },
+         true},
+        {"no-http2",
+         [](std::string_view v, config& c) {
+             const auto b = parse_bool(v);
+             if (b) c.http2 = !*b;
+             return b.has_value();
+         },
+         true},
+        {"h2c",
+         [](std::string_view v, config& c) {
+             const auto b = parse_bool(v);
+             if (b) c.h2c = *b;
+             return b.has_value();
+         },
+         true},
+        {"h2-max-streams",
+         [](std::string_view v, config& c) {
+             return parse_number(v, c.h2_max_streams) && c.h2_max_streams >= 1 &&
+                    c.h2_max_streams <= 0x7fffffffu;
+         }},
         {"threads", number(&config::threads)},
         {"heartbeat", millis(&config::heartbeat)},
         {"retry",
@@ -234,6 +260,7 @@ std::string check_combination(const config& c) {
         return c.tls_cert_file.empty()
                    ? "--tls-key needs --tls-cert (the certificate it belongs to)"
                    : "--tls-cert needs --tls-key (the certificate's private key)";
+    if (c.h2c && !c.http2) return "--h2c needs HTTP/2 (leave out --no-http2)";
     if (c.tls_port && c.tls_cert_file.empty())
         return "--tls-port needs --tls-cert and --tls-key";
     if (c.tls_port && *c.tls_port != 0 && *c.tls_port == c.port)
@@ -368,6 +395,14 @@ std::string usage() {
       << "  --tls-key FILE            the certificate's PEM private key (EC or RSA, unencrypted)\n"
       << "  --tls-port N              HTTPS on this port as well, --port staying plain HTTP\n"
          "                            (default: HTTPS on --port alone)\n"
+      << "  --no-http2                HTTP/1.1 only: no h2 in ALPN, no --h2c (default: HTTP/2 is\n"
+         "                            offered by ALPN on HTTPS, falling back to http/1.1;\n"
+         "                            --http2 turns it back on)\n"
+      << "  --h2c                     prior-knowledge HTTP/2 on the plain HTTP port: a connection\n"
+         "                            that opens with the HTTP/2 preface speaks h2, others HTTP/1.1\n"
+         "                            (default: off)\n"
+      << "  --h2-max-streams N        SETTINGS_MAX_CONCURRENT_STREAMS per HTTP/2 connection,\n"
+         "                            1 to 2147483647 (default " << d.h2_max_streams << ")\n"
       << "  --threads N               I/O threads, 0 = one per core (default " << d.threads << ")\n"
       << "  --heartbeat MS            comment sent to every stream this often, 0 = never (default "
       << d.heartbeat.count() << ")\n"

@@ -46,6 +46,15 @@ error_code connection::bind(std::weak_ptr<sink_owner> owner,
     return ec;
 }
 
+std::string_view connection::alpn() {
+    if (!tls_) return {};
+    const unsigned char* data = nullptr;
+    unsigned int size = 0;
+    SSL_get0_alpn_selected(tls_->ssl().native_handle(), &data, &size);
+    if (!data) return {};
+    return {reinterpret_cast<const char*>(data), size};
+}
+
 bool connection::is_open() const {
     if (closed_) return false;
     return tls_ ? tls_->ssl().next_layer().socket().is_open() : plain_->socket().is_open();

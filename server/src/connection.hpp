@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/async_result.hpp>
@@ -51,6 +52,9 @@ public:
     connection& operator=(const connection&) = delete;
 
     bool is_tls() const { return tls_ != nullptr; }
+    /// The protocol agreed by ALPN in the TLS handshake ("h2", "http/1.1"), empty when none was
+    /// (or on plain TCP). Valid after async_handshake() completed.
+    std::string_view alpn();
     executor_type get_executor() { return tcp_layer().get_executor(); }
     /// The TCP layer: its timeouts (expires_after / expires_never) bound every operation, TLS
     /// records included, and its socket is the raw one.

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/beast/http/message.hpp>
+
 #include "asio.hpp"
 #include "session_registry.hpp"
 #include "static_files.hpp"
@@ -22,6 +24,7 @@ namespace sse::server::detail {
 
 class backplane;
 class flusher;
+class h2_connection;
 class http_session;
 class scripted_session;
 
@@ -41,6 +44,7 @@ struct context {
     /// The Redis backplane (config::redis), or null: one process, ids assigned by `events`.
     std::unique_ptr<backplane> redis;
     session_registry<http_session> sessions;
+    session_registry<h2_connection> h2_connections;  ///< HTTP/2 connections, for shutdown (GOAWAY)
     session_registry<scripted_session> scripts;  ///< conformance streams, for heartbeat and stop
     static_files files;
     tls_credentials tls;  ///< the context of new TLS connections; empty without TLS
@@ -62,6 +66,10 @@ struct context {
     /// The 200 response head of GET /events. `cors_origin` set: a head with
     /// Access-Control-Allow-Origin for it, built for this request; otherwise the shared one.
     frame stream_head_for(const std::optional<std::string>& cors_origin) const;
+
+    /// The same head as status and fields, for a transport that frames them itself (HTTP/2).
+    static boost::beast::http::response_header<> stream_head_header(
+        const std::optional<std::string>& cors_origin);
 
     frame stream_head;  ///< the 200 response head of GET /events, without CORS headers
     frame retry_hint;   ///< `retry:` per settings.retry_ms, or null

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "h2_connection.hpp"
 #include "scripted_session.hpp"
 #include "stream_session.hpp"
 
@@ -23,6 +24,10 @@ namespace {
 // What a client that speaks plain HTTP to a TLS port gets: a readable answer, not a hang or a
 // TLS alert it cannot show.
 constexpr std::string_view plain_http_body = "this port speaks HTTPS: use an https:// URL\n";
+
+// What an HTTP/2 client sends first (RFC 9113 3.4); a prior-knowledge (h2c) connection is told
+// from HTTP/1.1 by it.
+constexpr std::string_view h2_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 bool is_plain_http_on_tls(const error_code& ec) {
     return ec.category() == net::error::get_ssl_category() &&
@@ -44,8 +49,9 @@ void http_session::run() {
     ctx_.sessions.add(shared_from_this());
     // The acceptor's handler may run on another I/O thread; start on this connection's.
     net::dispatch(executor_, [self = shared_from_this()] {
-        if (self->secured_) self->do_read();
-        else self->do_handshake();
+        if (!self->secured_) return self->do_handshake();
+        if (self->ctx_.settings.http2 && self->ctx_.settings.h2c) return self->sniff_preface();
+        self->do_read();
     });
 }
 
@@ -61,6 +67,7 @@ void http_session::do_handshake() {
 void http_session::on_handshake(const error_code& ec) {
     if (!ec) {
         secured_ = true;
+        if (ctx_.settings.http2 && conn_->alpn() == "h2") return open_h2();
         return do_read();
     }
     if (ctx_.stopping.load()) return do_close(false);  // cut short by the shutdown
@@ -100,6 +107,29 @@ void http_session::linger() {
             if (ec) return self->do_close(false);
             self->linger();
         });
+}
+
+void http_session::sniff_preface() {
+    if (ctx_.stopping.load()) return do_close();
+    const auto have = static_cast<const char*>(buffer_.data().data());
+    const std::string_view seen(have, std::min(buffer_.size(), h2_preface.size()));
+    if (seen != h2_preface.substr(0, seen.size())) return do_read();  // HTTP/1.1, bytes kept
+    if (seen.size() == h2_preface.size()) return open_h2();
+    conn_->tcp_layer().expires_after(ctx_.settings.request_timeout);
+    conn_->async_read_some(buffer_.prepare(512),
+                           [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                               if (ec) return self->on_read(ec, 0);
+                               self->buffer_.commit(n);
+                               self->sniff_preface();
+                           });
+}
+
+void http_session::open_h2() {
+    streaming_ = true;
+    const auto received = static_cast<const char*>(buffer_.data().data());
+    auto h2 = std::make_shared<h2_connection>(std::move(conn_), std::move(slot_), ctx_);
+    h2->run(std::string_view(received, buffer_.size()));
+    buffer_ = {};
 }
 
 void http_session::close() {

@@ -21,7 +21,9 @@
 namespace sse::server::detail {
 
 /// On a TLS connection, first completes the handshake (bounded by config::request_timeout, like a
-/// request; a peer that speaks plain HTTP gets a plain-text 400 saying to use https). Then reads
+/// request; a peer that speaks plain HTTP gets a plain-text 400 saying to use https); one that
+/// agreed on `h2` by ALPN is handed to an h2_connection. With config::h2c, a plain connection whose
+/// first bytes are the HTTP/2 client preface is handed over too. Otherwise it reads
 /// requests (with header, target and body limits and a request timeout), answers them through the
 /// router, keeps the connection alive between them, and hands the connection over to a
 /// stream_session on GET /events (a scripted_session on a conformance stream). The read buffer and
@@ -42,6 +44,8 @@ private:
     void do_handshake();
     void on_handshake(const error_code& ec);
     void refuse_plain_http();
+    void sniff_preface();
+    void open_h2();
     void linger();
     void do_read();
     void on_header(const error_code& ec);

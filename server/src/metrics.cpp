@@ -72,6 +72,10 @@ std::string render_prometheus(const metrics& m,
     line(out, "sse_tls_handshake_failures_total", "counter",
          "TLS handshakes that failed or timed out (plain HTTP on a TLS port included).",
          m.tls_handshake_failures);
+    line(out, "sse_h2_connections_total", "counter", "Connections that spoke HTTP/2 (h2 or h2c).",
+         m.h2_connections_total);
+    line(out, "sse_h2_streams_total", "counter", "HTTP/2 streams opened by requests.",
+         m.h2_streams_total);
     line(out, "sse_fanout_backlog_bytes", "gauge",
          "Encoded bytes of events published and not yet handed to every I/O thread's subscribers.",
          m.fanout_backlog_bytes);

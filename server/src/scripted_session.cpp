@@ -8,7 +8,8 @@
 namespace sse::server::detail {
 
 scripted_session::scripted_session(context& ctx, net::any_io_executor executor,
-                                   std::shared_ptr<stream_sink> sink, connection_slot slot, script s)
+                                   std::shared_ptr<stream_sink> sink,
+                                   std::optional<connection_slot> slot, script s)
     : ctx_(ctx),
       executor_(std::move(executor)),
       sink_(std::move(sink)),
@@ -22,6 +23,12 @@ void scripted_session::run() {
     ctx_.scripts.add(shared_from_this());
     ctx_.log.write(log_level::debug, "conformance stream open", {{"hold", script_.hold ? "yes" : "no"}});
     if (sink_->bind(weak_from_this(), ctx_.settings.write_timeout)) return end(false);
+    if (sink_->send_head(script_.head.base())) {
+        // The transport framed the head itself (HTTP/2): the items follow.
+        script_.head = {};
+        sink_->watch();
+        return do_next();
+    }
     std::ostringstream head;
     head << script_.head.base();
     script_.head = {};

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -28,9 +29,10 @@ class scripted_session final : public sink_owner,
                                public std::enable_shared_from_this<scripted_session> {
 public:
     /// Takes the response body over; `s.head` must have no Content-Length. `executor` is the
-    /// sink's I/O thread's.
+    /// sink's I/O thread's. `slot`: the connection's when the script owns it (HTTP/1.1), empty
+    /// for one stream of many on a connection (HTTP/2).
     scripted_session(context& ctx, net::any_io_executor executor, std::shared_ptr<stream_sink> sink,
-                     connection_slot slot, script s);
+                     std::optional<connection_slot> slot, script s);
     ~scripted_session();
     scripted_session(const scripted_session&) = delete;
     scripted_session& operator=(const scripted_session&) = delete;
@@ -63,7 +65,7 @@ private:
     context& ctx_;
     net::any_io_executor executor_;
     std::shared_ptr<stream_sink> sink_;
-    connection_slot slot_;
+    std::optional<connection_slot> slot_;
     script script_;
     net::steady_timer timer_;
     phase phase_ = phase::playing;

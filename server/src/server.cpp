@@ -21,6 +21,7 @@
 #include "asio.hpp"
 #include "context.hpp"
 #include "flusher.hpp"
+#include "h2_connection.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
 #include "redis/backplane.hpp"
@@ -58,18 +59,8 @@ hub_options hub_settings(const config& c, context& ctx) {
 // chunking: on HTTP/1.1 the body then runs until the connection closes (RFC 9112 6.3), so event
 // frames go to the socket exactly as the encoder made them.
 std::string stream_head_bytes(const std::optional<std::string>& cors_origin) {
-    namespace http = beast::http;
-    http::response<http::empty_body> r{http::status::ok, 11};
-    r.set(http::field::server, "ssekit");
-    r.set(http::field::content_type, "text/event-stream");
-    r.set(http::field::cache_control, "no-cache");
-    r.set("X-Accel-Buffering", "no");
-    if (cors_origin) {
-        r.set(http::field::access_control_allow_origin, *cors_origin);
-        r.set(http::field::vary, "Origin");
-    }
     std::ostringstream out;
-    out << r.base();
+    out << context::stream_head_header(cors_origin);
     return out.str();
 }
 
@@ -117,6 +108,23 @@ std::size_t context::shard_for(const net::any_io_executor& executor) const {
 unsigned context::io_thread_count(const config& settings) {
     if (settings.threads != 0) return settings.threads;
     return std::max(1u, std::thread::hardware_concurrency());
+}
+
+beast::http::response_header<> context::stream_head_header(
+    const std::optional<std::string>& cors_origin) {
+    namespace http = beast::http;
+    http::response_header<> r;
+    r.result(http::status::ok);
+    r.version(11);
+    r.set(http::field::server, "ssekit");
+    r.set(http::field::content_type, "text/event-stream");
+    r.set(http::field::cache_control, "no-cache");
+    r.set("X-Accel-Buffering", "no");
+    if (cors_origin) {
+        r.set(http::field::access_control_allow_origin, *cors_origin);
+        r.set(http::field::vary, "Origin");
+    }
+    return r;
 }
 
 frame context::stream_head_for(const std::optional<std::string>& cors_origin) const {
@@ -179,7 +187,7 @@ struct server::impl {
     std::error_code load_tls(bool reload) {
         const config& c = ctx.settings;
         std::lock_guard lock(tls_mutex);  // one load at a time: the newest files win
-        detail::tls_load_result r = detail::load_tls(c.tls_cert_file, c.tls_key_file);
+        detail::tls_load_result r = detail::load_tls(c.tls_cert_file, c.tls_key_file, c.http2);
         if (r.error) {
             if (reload)
                 ctx.log.write(log_level::error, "tls reload failed",
@@ -340,6 +348,7 @@ void server::stop() {
     for (const auto& w : s.workers)
         if (w->flush) w->flush->drain();
     for (const auto& session : s.ctx.sessions.alive()) session->close();
+    for (const auto& h2 : s.ctx.h2_connections.alive()) h2->close();
     for (const auto& script : s.ctx.scripts.alive()) script->close(s.ctx.goodbye);
     const auto acceptors_deadline = std::chrono::steady_clock::now() + s.ctx.settings.shutdown_timeout;
     for (const auto& done : acceptors_done) done.wait_until(acceptors_deadline);

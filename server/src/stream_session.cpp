@@ -56,9 +56,10 @@ std::error_code stream_session::subscribe(const std::vector<std::string>& topics
     return ec;
 }
 
-void stream_session::attach(std::shared_ptr<stream_sink> sink, connection_slot slot, frame head) {
+void stream_session::attach(std::shared_ptr<stream_sink> sink, std::optional<connection_slot> slot,
+                            frame head) {
     sink_ = std::move(sink);
-    slot_.emplace(std::move(slot));
+    if (slot) slot_.emplace(std::move(*slot));
     if (sink_->bind(weak_from_this(), ctx_.settings.write_timeout)) return end("socket-error");
     {
         std::lock_guard lock(mutex_);
@@ -70,7 +71,8 @@ void stream_session::attach(std::shared_ptr<stream_sink> sink, connection_slot s
         // The head must precede the replay the hub queued during subscribe(). Both are exempt from
         // the budget: the head is small and usually shared by all streams, the replay is held by
         // the history anyway.
-        std::vector<queued> front{{std::move(head), 0, true}};
+        std::vector<queued> front;
+        if (head) front.push_back({std::move(head), 0, true});
         if (ctx_.retry_hint) front.push_back({ctx_.retry_hint, 0, true});
         for (const queued& q : front) queued_bytes_ += q.bytes->size();
         pending_.insert(pending_.begin(), front.begin(), front.end());

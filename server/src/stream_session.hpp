@@ -57,8 +57,11 @@ public:
                               resume_result& how);
 
     /// Takes the response body over after a successful subscribe(): queues the response `head` and
-    /// the retry hint in front of the replay and starts writing. Call on the I/O thread.
-    void attach(std::shared_ptr<stream_sink> sink, connection_slot slot, frame head);
+    /// the retry hint in front of the replay and starts writing. `head` is null when the sink sent
+    /// the head itself (stream_sink::send_head(), HTTP/2). `slot` is the connection's when the
+    /// stream owns it (HTTP/1.1), empty for one of many streams on a connection (HTTP/2). Call on
+    /// the I/O thread.
+    void attach(std::shared_ptr<stream_sink> sink, std::optional<connection_slot> slot, frame head);
 
     bool deliver(const frame& f, std::uint64_t id, bool exempt) override;
     void close(const frame& last) override;

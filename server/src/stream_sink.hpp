@@ -6,6 +6,8 @@
 #include <memory>
 #include <span>
 
+#include <boost/beast/http/message.hpp>
+
 #include "asio.hpp"
 
 namespace sse::server::detail {
@@ -65,6 +67,15 @@ public:
     /// cannot stream (the caller ends the response).
     virtual error_code bind(std::weak_ptr<sink_owner> owner,
                             std::chrono::milliseconds write_timeout) = 0;
+
+    /// Sends the response head apart from the body, where the transport frames it itself (HTTP/2:
+    /// a HEADERS frame with the status and the fields, minus every connection-specific one, RFC
+    /// 9113 8.2.2). Returns false where the head is part of the body's byte stream (HTTP/1.1): the
+    /// caller then writes it, serialised, as the first bytes. Call at most once, before write().
+    virtual bool send_head(const boost::beast::http::response_header<>& head) {
+        (void)head;
+        return false;
+    }
 
     /// Sends every byte of `frames` (`bytes` in all), in order, without blocking the thread. See
     /// sink_write for the three outcomes. The sink may advance the buffers of `frames` in place

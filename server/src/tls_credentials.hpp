@@ -34,8 +34,11 @@ struct tls_load_result {
 /// intermediates; a chain file) and `key_file` (its PEM private key, EC or RSA, unencrypted):
 /// TLS 1.2 and 1.3 only, forward-secret AEAD cipher suites for TLS 1.2 (OpenSSL's defaults for
 /// 1.3), no renegotiation, no compression. Reads the files itself, so a missing or unreadable
-/// file is told apart from a malformed one; never prompts for a pass phrase.
-tls_load_result load_tls(const std::string& cert_file, const std::string& key_file);
+/// file is told apart from a malformed one; never prompts for a pass phrase. ALPN: `h2` when
+/// `http2` and the client offers it, else `http/1.1` when offered; a client offering neither
+/// proceeds without ALPN (and gets HTTP/1.1).
+tls_load_result load_tls(const std::string& cert_file, const std::string& key_file,
+                         bool http2 = true);
 
 /// The context new TLS connections use. A reload swaps in a new one; connections accepted
 /// before keep theirs (connection holds it), so open streams are never touched. Thread-safe.

@@ -46,6 +46,17 @@ struct config {
     /// server::tls_port()), with the same routes and the same hub.
     std::optional<std::uint16_t> tls_port;
 
+    /// HTTP/2: offered by ALPN on TLS connections (`h2` when the client offers it, else
+    /// `http/1.1`), and with h2c also on plain ones. False: HTTP/1.1 only.
+    bool http2 = true;
+    /// Prior-knowledge HTTP/2 on plain (non-TLS) connections: a connection that opens with the
+    /// HTTP/2 preface speaks HTTP/2, any other is read as HTTP/1.1. For service meshes and proxies
+    /// that speak cleartext HTTP/2 to their upstream. Needs http2.
+    bool h2c = false;
+    /// SETTINGS_MAX_CONCURRENT_STREAMS of every HTTP/2 connection: how many requests (event
+    /// streams included) one connection may have open at once; 1 to 2^31-1.
+    std::uint32_t h2_max_streams = 100;
+
     /// I/O threads, each running its own io_context (connections are dealt to them in turn);
     /// 0 means std::thread::hardware_concurrency().
     unsigned threads = 0;

@@ -30,6 +30,8 @@ struct metrics {
     std::atomic<std::uint64_t> history_bytes{0};   ///< gauge: encoded bytes retained for resume
     std::atomic<std::uint64_t> history_evictions_bytes_cap{0};  ///< counter: evicted by the byte cap
     std::atomic<std::uint64_t> tls_handshake_failures{0};  ///< counter: failed or timed out
+    std::atomic<std::uint64_t> h2_connections_total{0};  ///< counter: connections that spoke HTTP/2
+    std::atomic<std::uint64_t> h2_streams_total{0};      ///< counter: HTTP/2 requests (streams)
     std::atomic<std::uint64_t> fanout_backlog_bytes{0};  ///< gauge: published, not yet fanned out
     std::atomic<std::uint64_t> publish_backlog_refusals{0};  ///< counter: publishes refused (503)
     // The Redis backplane (all zero without one).

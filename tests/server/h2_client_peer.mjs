@@ -1,0 +1,216 @@
+// An HTTP/2 client for the server's HTTP/2 tests (Node's node:http2, an independent
+// implementation): opens streams on ONE connection and reports what it saw as one JSON line on
+// stdout. Exit 0: the case held; 1: it did not (the JSON says why); 3: it ran out of time.
+//
+//   node h2_client_peer.mjs CASE ARGS...
+//
+//   streams BASE N     N event streams on one connection, a publish on the same connection,
+//                      every stream gets the event
+//   reset BASE         3 streams, the client resets one, the others still get the next event,
+//                      the connection stays up and the server counts 2 subscribers
+//   settings BASE      the server's SETTINGS_MAX_CONCURRENT_STREAMS
+//   window BASE BYTES  a stream whose flow-control window is 0 while BYTES of events are
+//                      published: how the server ends it
+//   reopen BASE BYTES  the same, then the window opens (SETTINGS_INITIAL_WINDOW_SIZE): what the
+//                      stream receives then (with --slow-client resync: the resync signal)
+//   idle BASE          connects and sends nothing: whether the server sends GOAWAY and closes
+//                      (it should, after --request-timeout)
+//
+// BASE is http://HOST:PORT (prior knowledge, h2c) or https://HOST:PORT (ALPN h2; the
+// certificate is not checked: the test CA is not the point here).
+import http2 from 'node:http2';
+
+const [kind, base, arg] = process.argv.slice(2);
+const deadline = setTimeout(() => finish(3, { error: 'timed out' }), 20000);
+const connection_specific = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'];
+
+function finish(code, report) {
+  clearTimeout(deadline);
+  process.stdout.write(JSON.stringify(report) + '\n', () => process.exit(code));
+}
+
+function connect(settings = {}) {
+  const session = http2.connect(base, { rejectUnauthorized: false, settings });
+  session.on('error', (e) => finish(1, { error: 'session: ' + e.message }));
+  return session;
+}
+
+// Opens GET /events?topic=TOPIC; resolves with { stream, head } once the head is in. `text()`
+// is what arrived so far.
+function subscribe(session, topic) {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': '/events?topic=' + topic });
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => { body += d; });
+    stream.on('error', () => {});
+    stream.on('response', (head) => resolve({ stream, head, text: () => body }));
+    stream.on('close', () => reject(new Error('closed before its head, code ' + stream.rstCode)));
+  });
+}
+
+function publish(session, topic, data) {
+  return new Promise((resolve, reject) => {
+    const body = 'topic=' + topic + '&data=' + encodeURIComponent(data);
+    const stream = session.request({
+      ':method': 'POST', ':path': '/publish',
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('response', (head) => {
+      stream.on('data', (d) => { text += d; });
+      stream.on('end', () => resolve({ status: head[':status'], text, head }));
+    });
+    stream.on('error', reject);
+    stream.end(body);
+  });
+}
+
+function get(session, path) {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': path });
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => { text += d; });
+    stream.on('end', () => resolve(text));
+    stream.on('error', reject);
+  });
+}
+
+// The server's open event streams, from its metrics.
+async function subscribers(session) {
+  const m = /\nsse_subscribers (\d+)\n/.exec(await get(session, '/metrics'));
+  return m ? Number(m[1]) : -1;
+}
+
+function forbidden_fields(head) {
+  return Object.keys(head).filter((name) => connection_specific.includes(name.toLowerCase()));
+}
+
+// Resolves once every `subs` entry's text contains `needle`, polling (bounded by the deadline).
+function all_receive(subs, needle) {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (subs.every((s) => s.text().includes(needle))) return resolve();
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+async function streams(count) {
+  const session = connect();
+  const subs = await Promise.all(Array.from({ length: count }, () => subscribe(session, 'many')));
+  const statuses = subs.map((s) => s.head[':status']);
+  const forbidden = subs.flatMap((s) => forbidden_fields(s.head));
+  const published = await publish(session, 'many', 'to-all');
+  await all_receive(subs, 'data: to-all\n');
+  const report = {
+    streams: subs.length, statuses: [...new Set(statuses)], forbidden,
+    content_type: subs[0].head['content-type'], publish_status: published.status,
+    publish_forbidden: forbidden_fields(published.head),
+  };
+  session.close();
+  const ok = statuses.every((s) => s === 200) && forbidden.length === 0 &&
+             report.publish_forbidden.length === 0 && published.status === 200;
+  finish(ok ? 0 : 1, report);
+}
+
+async function reset() {
+  const session = connect();
+  const subs = [];
+  for (let k = 0; k < 3; ++k) subs.push(await subscribe(session, 'reset'));
+  await publish(session, 'reset', 'first');
+  await all_receive(subs, 'data: first\n');
+  const gone = subs[1];
+  await new Promise((resolve) => {
+    gone.stream.on('close', resolve);
+    gone.stream.close(http2.constants.NGHTTP2_CANCEL);
+  });
+  const left = [subs[0], subs[2]];
+  const published = await publish(session, 'reset', 'second');
+  await all_receive(left, 'data: second\n');
+  const report = {
+    publish_status: published.status, others_open: left.every((s) => !s.stream.closed),
+    session_open: !session.closed && !session.destroyed,
+    server_subscribers: await subscribers(session),  // the reset one is gone there too
+  };
+  session.close();
+  const ok = report.others_open && report.session_open && published.status === 200 &&
+             report.server_subscribers === 2;
+  finish(ok ? 0 : 1, report);
+}
+
+async function settings() {
+  const session = connect();
+  session.on('remoteSettings', (s) => {
+    session.close();
+    finish(0, { max_concurrent_streams: s.maxConcurrentStreams });
+  });
+}
+
+async function window(bytes) {
+  // The stream's window is 0: the server may send HEADERS but no DATA at all.
+  const reader = connect({ initialWindowSize: 0 });
+  const sub = await subscribe(reader, 'window');
+  const ended = new Promise((resolve) => {
+    sub.stream.on('close', () => resolve(sub.stream.rstCode));
+  });
+  const writer = connect();
+  const chunk = 'x'.repeat(1000);
+  let sent = 0;
+  while (sent < bytes) {
+    const r = await publish(writer, 'window', chunk);
+    if (r.status !== 200) return finish(1, { error: 'publish answered ' + r.status });
+    sent += chunk.length;
+  }
+  const code = await ended;
+  const report = { rst_code: code, received: sub.text().length, reader_open: !reader.closed };
+  writer.close();
+  reader.close();
+  finish(0, report);
+}
+
+async function reopen(bytes) {
+  const reader = connect({ initialWindowSize: 0 });
+  const sub = await subscribe(reader, 'window');
+  const writer = connect();
+  const chunk = 'x'.repeat(1000);
+  for (let sent = 0; sent < bytes; sent += chunk.length) {
+    const r = await publish(writer, 'window', chunk);
+    if (r.status !== 200) return finish(1, { error: 'publish answered ' + r.status });
+  }
+  // Every stream's window grows by the difference (RFC 9113 6.9.2): the server sends what it kept.
+  reader.settings({ initialWindowSize: 1 << 20 });
+  await publish(writer, 'window', 'after');
+  await all_receive([sub], 'data: after\n');
+  const text = sub.text();
+  const report = {
+    truncated: text.includes('event: sse-history-truncated\n'),
+    slow_client: text.includes('"reason":"slow-client"'),
+    events: (text.match(/\ndata: x/g) || []).length,
+    open: !sub.stream.closed,
+  };
+  writer.close();
+  reader.close();
+  finish(0, report);
+}
+
+async function idle() {
+  const session = connect();
+  let goaway = null;
+  session.on('goaway', (code) => { goaway = code; });
+  session.on('close', () => finish(0, { goaway_code: goaway, closed: true }));
+}
+
+const cases = {
+  idle,
+  reopen: () => reopen(Number(arg ?? 100000)),
+  streams: () => streams(Number(arg ?? 50)),
+  reset,
+  settings,
+  window: () => window(Number(arg ?? 100000)),
+};
+if (!cases[kind]) finish(1, { error: 'unknown case ' + kind });
+else cases[kind]().catch((e) => finish(1, { error: String(e && e.message || e) }));
