@@ -41,7 +41,7 @@ struct subscriber final : net::h2_session::stream_handler, sse::handler {
     subscriber(h2_pool& p, h2_connection& c) : owner(p), conn(c), parser(*this, limits()) {}
     void on_head(net::response_head& head) override;
     bool on_body(std::string_view bytes) override;
-    void on_close(std::uint32_t code) override;
+    void on_close(std::uint32_t code, net::h2_session::closed_by) override;
     sse::action on_event(const sse::event& e) override;
 
     h2_pool& owner;
@@ -310,7 +310,7 @@ bool subscriber::on_body(std::string_view bytes) {
     return !bad_event;
 }
 
-void subscriber::on_close(std::uint32_t code) { owner.on_close(*this, code); }
+void subscriber::on_close(std::uint32_t code, net::h2_session::closed_by) { owner.on_close(*this, code); }
 
 sse::action subscriber::on_event(const sse::event& e) {
     owner.on_event(e);

@@ -54,7 +54,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
             return generation == owner.generation && owner.deliver(bytes);
         }
         // HTTP/2 only: the stream ended (0: END_STREAM, the response is complete).
-        void on_close(std::uint32_t code) override {
+        void on_close(std::uint32_t code, net::h2_session::closed_by) override {
             stream_ended = true;
             stream_error = code;
         }
