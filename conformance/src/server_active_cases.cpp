@@ -257,6 +257,7 @@ void register_server_cases(registry& r) {
     register_server_timing_cases(r);
     register_server_http_cases(r);
     register_server_load_cases(r);
+    register_server_h2_cases(r);
     register_profile_openai_cases(r);
     register_profile_anthropic_cases(r);
     register_profile_mcp_cases(r);

@@ -13,6 +13,7 @@ void register_server_resume_cases(registry& r);   // server_resume_cases.cpp: re
 void register_server_timing_cases(registry& r);   // server_timing_cases.cpp: delivery delay, soak
 void register_server_http_cases(registry& r);     // server_http_cases.cpp: Accept, HTTP/1.0, odd ids
 void register_server_load_cases(registry& r);     // server_load_cases.cpp: a 1 MiB event, 200 subscribers
+void register_server_h2_cases(registry& r);       // server_h2_cases.cpp: h2 header fields, 50 streams, reset
 // The protocol profiles (--profile NAME; test_case::profile), one file each: profile_*_cases.cpp.
 void register_profile_openai_cases(registry& r);
 void register_profile_anthropic_cases(registry& r);

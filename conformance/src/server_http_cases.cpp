@@ -69,6 +69,9 @@ outcome long_id(context& ctx) {
 
 outcome http10(context& ctx) {
     auto& s = server_of(ctx);
+    if (s.h2)
+        return outcome::skipped_because("HTTP/1.x only: the run is over HTTP/2, which has no HTTP/1.0 request "
+                                        "and no Transfer-Encoding (run with --http1.1 or --both)");
     auto req = s.subscribe();
     req.request.http10 = true;
     stream_reader r(std::move(req));

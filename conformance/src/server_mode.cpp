@@ -30,6 +30,8 @@ std::string server_session::describe() const {
     if (!request.headers.empty()) d += "; " + plural(request.headers.size(), "request header") + " (values redacted)";
     if (!request.cookie.empty()) d += "; a cookie (redacted)";
     if (request.follow_redirects) d += "; redirects followed (-L)";
+    d += "; ";
+    d += protocol_line;
     const bool any_tls = stream.tls || (publisher && publisher->uses_tls());
     if (any_tls) {
         if (!settings.verify) d += "; TLS verification OFF (-k): the server's identity is not checked";
@@ -102,6 +104,26 @@ std::string tls_hint(std::error_code ec, const net::url& u) {
     return {};
 }
 
+// The run header's words for the protocol agreed.
+std::string protocol_line(http_protocol asked, const std::string& negotiated, bool tls) {
+    if (negotiated == "h2c") return "HTTP/2 (h2c, prior knowledge)";
+    if (negotiated == "h2") return std::string("HTTP/2 (ALPN h2") + (asked == http_protocol::http2 ? ", --http2)" : ")");
+    if (!tls) return "HTTP/1.1";
+    if (asked == http_protocol::http1_1) return "HTTP/1.1 (--http1.1, no ALPN)";
+    return negotiated.empty() ? "HTTP/1.1 (the server answered no ALPN)" : "HTTP/1.1 (ALPN " + negotiated + ")";
+}
+
+// A --publish URL of the stream's origin is asked over the same protocol; another origin over
+// HTTP/1.1 (ALPN for https://), since it may not speak h2c or h2.
+probe_settings publish_settings(probe_settings settings, const net::url& stream, const std::string& publish_url) {
+    net::url p;
+    if (publish_url.empty() || net::parse_url(publish_url, p) || !p.same_origin(stream))
+        settings.protocol = settings.protocol == http_protocol::h2c || settings.protocol == http_protocol::http2
+                                ? http_protocol::automatic
+                                : settings.protocol;
+    return settings;
+}
+
 }  // namespace
 
 const baseline& server_session::baseline() {
@@ -145,6 +167,7 @@ std::unique_ptr<server_session> open_server_session(const run_options& options, 
     s->settings.connect_timeout = rq.connect_timeout.count() > 0 ? rq.connect_timeout : options.timeout;
     s->settings.first_byte_timeout = rq.first_byte_timeout.count() > 0 ? rq.first_byte_timeout : options.timeout;
     s->settings.verify = !rq.insecure;
+    s->settings.protocol = rq.protocol;
     net::tls_failure tls_error;
     s->settings.tls = net::make_tls_context({!rq.insecure, rq.ca_file, {}}, tls_error);
     if (!s->settings.tls) {
@@ -156,17 +179,22 @@ std::unique_ptr<server_session> open_server_session(const run_options& options, 
         // failed cases.
         http_probe reach(s->settings);
         if (auto ec = reach.connect(u)) {
-            if (net::is_tls_error(ec))
+            if (!reach.protocol_error().empty())
+                error = reach.protocol_error();
+            else if (net::is_tls_error(ec))
                 error = "TLS handshake with " + u.origin() + " failed: " + reach.tls_failure().message() + tls_hint(ec, u);
             else
                 error = "cannot connect to " + u.origin() + ": " + ec.message() + " (is the server running?)";
             return nullptr;
         }
+        s->h2 = reach.is_h2();
+        s->protocol_line = protocol_line(rq.protocol, reach.negotiated(), u.tls);
     }
     std::string publish_error;
     s->publisher = publisher::make(options.publish_url, options.publish_cmd,
                                    net::header_list(rq.publish_headers.begin(), rq.publish_headers.end()),
-                                   s->settings, options.timeout, publish_error);
+                                   publish_settings(s->settings, u, options.publish_url), options.timeout,
+                                   publish_error);
     if (!publish_error.empty()) {
         error = publish_error;
         return nullptr;

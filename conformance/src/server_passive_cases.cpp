@@ -112,6 +112,7 @@ outcome no_content_length(context& ctx) {
     if (b->cap.head.has_header("content-length"))
         return outcome::failed("the stream has a Content-Length", "no Content-Length",
                                "Content-Length: " + std::string(b->cap.head.header("content-length")), b->raw);
+    if (b->cap.head.version == 20) return outcome::passed("no Content-Length (HTTP/2: DATA frames until END_STREAM)");
     return outcome::passed(b->cap.head.chunked ? "chunked, no Content-Length"
                                                : "no Content-Length (close-delimited)");
 }

@@ -37,7 +37,10 @@ public:
     std::string label;                  ///< "sse-server (embedded)" or the URL
     std::chrono::milliseconds timeout{5000};
     request_options request;            ///< how requests are made (-X, -d, -H, -b, -L, ...)
-    probe_settings settings;            ///< TLS context and transport timeouts
+    probe_settings settings;            ///< TLS context, transport timeouts and the protocol asked for
+    /// Whether the connection check agreed HTTP/2 (ALPN h2 or h2c): the cases run over it.
+    bool h2 = false;
+    std::string protocol_line = "HTTP/1.1";  ///< for the run header: what was agreed, and how
     /// Things the session keeps alive (the embedded server); released last.
     std::shared_ptr<void> resources;
 

@@ -100,6 +100,9 @@ command_line parse_command_line(int argc, const char* const* argv, int own_from)
         } else if (a == "--html") {
             take(cl.html_file);
             for_run = false;
+        } else if (a == "--both") {
+            cl.both = true;
+            for_run = false;
         } else if (a == "--targets") {
             take(cl.targets_file);
             for_run = false;
@@ -160,7 +163,11 @@ command_line parse_command_line(int argc, const char* const* argv, int own_from)
             else if (cl.urls.size() == 1 && cl.targets_file.empty()) cl.options.url = cl.urls.front();
             if (!cl.targets_file.empty() && !cl.urls.empty())
                 fail("give the targets either as URLs or with --targets FILE, not both");
-            if (is_comparison(cl) && !cl.expect_file.empty())
+            if (cl.both && (cl.urls.size() != 1 || !cl.targets_file.empty()))
+                fail("--both runs one URL over HTTP/1.1 and over HTTP/2: give one URL, no --targets");
+            if (cl.both && cl.options.request.protocol != http_protocol::automatic)
+                fail("--both chooses the protocols itself: leave out --http1.1, --http2 and --h2c");
+            if (is_comparison(cl) && !cl.both && !cl.expect_file.empty())
                 fail("--expect is per target in a comparison: put expect=FILE on the target's line of --targets FILE");
         } else if (cl.mode == "parser") {
             if (positional.size() != 1) fail("parser mode takes no positional argument: use --cmd 'COMMAND'");
@@ -169,6 +176,7 @@ command_line parse_command_line(int argc, const char* const* argv, int own_from)
             fail("unknown mode '" + cl.mode + "': use server, parser or client (or nothing for the embedded server)");
         }
     }
+    if (cl.both && cl.mode != "server") fail("--both is for server mode: sse-conformance server URL --both");
     if (!cl.targets_file.empty() && cl.mode != "server")
         fail("--targets is for server mode: sse-conformance server --targets FILE");
     if (cl.mode != "parser" && !cl.options.parser_cmd.empty()) fail("--cmd is for parser mode: sse-conformance parser --cmd 'COMMAND'");
@@ -228,6 +236,13 @@ server mode, protocol profiles:
                        mercure: the URL is the hub's subscription (...?topic=T); the resume
                        cases publish with --publish and --publish-header (a publisher JWT);
                        mercure/heartbeat/1 runs with --soak (40s unless --heartbeat-max)
+
+server mode, both protocols:
+  --both               run the suite over HTTP/1.1 and over HTTP/2 (h2 by ALPN for https://, h2c
+                       prior knowledge for http://) and report them side by side, as a comparison
+                       of two targets named http1.1 and h2 (JSON "mode":"compare", a JUnit
+                       testsuite per protocol); --expect FILE applies to both. Exit status: the
+                       worse protocol's
 
 server mode, comparing servers (one report, a column per target):
   --targets FILE       one target per line: NAME URL [OPTIONS...], the options as shell words

@@ -20,6 +20,9 @@ struct command_line {
     std::vector<std::string> urls;
     std::string targets_file;
     std::vector<std::string> run_args;
+    /// --both: the server suite over HTTP/1.1 and over HTTP/2 (h2 by ALPN for https://, h2c for
+    /// http://), reported side by side as a comparison of two targets named "http1.1" and "h2".
+    bool both = false;
     bool list = false;
     bool help = false;
     bool version = false;
@@ -37,7 +40,9 @@ struct command_line {
 command_line parse_command_line(int argc, const char* const* argv, int own_from = 0);
 
 /// Whether this command line compares several targets.
-inline bool is_comparison(const command_line& cl) { return cl.urls.size() > 1 || !cl.targets_file.empty(); }
+inline bool is_comparison(const command_line& cl) {
+    return cl.urls.size() > 1 || !cl.targets_file.empty() || cl.both;
+}
 
 /// The full --help text (modes and their options listed from `modes_help`).
 std::string usage(const std::string& modes_help);

@@ -141,6 +141,8 @@ bool parse_request_option(const std::string& a, const std::function<bool(std::st
         duration(r.first_byte_timeout);
     } else if (a == "--idle-timeout") {
         duration(r.idle_timeout);
+    } else if (a == "--http1.1" || a == "--http2" || a == "--h2c") {
+        r.protocol = a == "--http1.1" ? http_protocol::http1_1 : a == "--http2" ? http_protocol::http2 : http_protocol::h2c;
     } else if (a == "--publish-header") {
         if (take(v)) header(a, r.publish_headers);
     } else {
@@ -167,6 +169,9 @@ std::string request_repro(const request_options& r, const request_args& args) {
     for (const auto& f : args.header_files) p += " --header-file " + shell_quote(f);
     if (args.data_given) p += args.data_file.empty() ? " -d " + shell_quote(r.body) : " --data-file " + shell_quote(args.data_file);
     if (!r.cookie.empty()) p += " -b " + shell_quote(redactor::mask("cookie", r.cookie));
+    if (r.protocol == http_protocol::http1_1) p += " --http1.1";
+    if (r.protocol == http_protocol::http2) p += " --http2";
+    if (r.protocol == http_protocol::h2c) p += " --h2c";
     if (r.insecure) p += " -k";
     if (!r.ca_file.empty()) p += " --cacert " + shell_quote(r.ca_file);
     if (r.follow_redirects) p += " -L";
@@ -194,6 +199,17 @@ request, resume cases add Last-Event-ID):
                        become GET; credentials are not sent to another origin). Without -L a 3xx
                        is reported: server/status/1 fails with its Location
   --max-redirs N       redirects -L follows (default 20)
+  --http1.1            HTTP/1.1 only (no ALPN offered)
+  --http2              https:// only: offer only h2 by ALPN; the run stops (exit 2) unless the
+                       server selects it
+  --h2c                http:// only: HTTP/2 with prior knowledge (RFC 9113 3.3), no Upgrade
+                       Default: https:// offers h2 and http/1.1 by ALPN and runs over whichever
+                       the server selects; http:// is HTTP/1.1. The run header says which was
+                       agreed. Over HTTP/2 every case runs on a stream of its own connection;
+                       the HTTP/1.x-only cases (server/http10/1) are skipped, the server/h2/*
+                       cases run (skipped over HTTP/1.1). A --publish URL of the same origin
+                       uses the same protocol; another origin is asked over HTTP/1.1 (ALPN for
+                       https://)
   -k, --insecure       https without verifying the certificate (the report says so)
   --cacert FILE        trust this CA (PEM) instead of the system's trust store
   --connect-timeout D  TCP connect + TLS handshake (default: --timeout)

@@ -130,6 +130,11 @@ int run_comparison(const char* argv0, const registry& reg, const command_line& c
             std::cerr << "sse-conformance: --targets " << error << "\n";
             return 2;
         }
+    } else if (cl.both) {
+        // The same URL twice: HTTP/1.1, then HTTP/2 (ALPN h2 on https://, prior knowledge on http://).
+        const bool tls = cl.urls.front().rfind("https:", 0) == 0;
+        specs.push_back({"http1.1", cl.urls.front(), {"--http1.1"}, {}, 0});
+        specs.push_back({"h2", cl.urls.front(), {tls ? "--http2" : "--h2c"}, {}, 0});
     } else {
         for (std::size_t i = 0; i < cl.urls.size(); ++i) specs.push_back({"t" + std::to_string(i + 1), cl.urls[i], {}, {}, 0});
     }

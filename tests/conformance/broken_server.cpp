@@ -18,7 +18,10 @@
 #include <boost/beast/zlib/deflate_stream.hpp>
 #include <nlohmann/json.hpp>
 
+#include <openssl/ssl.h>
 #include <sse/encoder.hpp>
+
+#include "broken_h2_connection.hpp"
 
 namespace sse::test {
 
@@ -33,7 +36,8 @@ std::string_view to_string(flaw f) {
         "lossy_under_load", "resume_repeat", "echo_drops_last_line", "count_ignores_resume", "publish_drops_type",
         "resume_signals_loss", "ticker_ignores_resume", "ticker_skips_on_resume", "head_delayed", "no_heartbeat",
         "requires_accept", "rejects_unknown_id", "rejects_long_id", "chunked_to_http10",
-        "truncates_large_events", "reorders_bursts", "gzip_buffered"};
+        "truncates_large_events", "reorders_bursts", "gzip_buffered", "h2_connection_header",
+        "h2_reset_disturbs_others", "h2_stream_limit"};
     return names[static_cast<int>(f)];
 }
 
@@ -81,6 +85,7 @@ struct conn {
     std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
     bool chunked = false;  ///< frame every write as one chunk
     std::unique_ptr<gzip_writer> gzip;  ///< set after the head: the body is gzip-coded
+    h2_writer sink;  ///< HTTP/2: the stream's writer (bytes go there, never chunk-framed)
 
     template <class F>
     auto with(F&& f) {
@@ -92,6 +97,7 @@ struct conn {
         return z.empty() || write_raw(z);
     }
     bool write_raw(std::string_view bytes) {
+        if (sink) return sink(bytes);
         if (chunked && !bytes.empty()) {
             static constexpr char hex[] = "0123456789abcdef";
             std::string size;
@@ -175,6 +181,7 @@ struct broken_server::impl {
         acceptor.set_option(tcp::acceptor::reuse_address(true));
         acceptor.bind(ep);
         acceptor.listen();
+        if (opts.h2 && opts.tls) SSL_CTX_set_alpn_select_cb(opts.tls->native_handle(), select_alpn, nullptr);
         accept_thread = std::thread([this] { accept_loop(); });
     }
 
@@ -193,7 +200,12 @@ struct broken_server::impl {
             auto done = std::make_shared<std::atomic<bool>>(false);
             workers.push_back({{}, s, done});
             workers.back().thread = std::thread([this, s, done] {
-                conn c{*s, nullptr, false, nullptr};
+                if (opts.h2) {
+                    serve_h2_connection(*s);
+                    *done = true;
+                    return;
+                }
+                conn c{*s, nullptr, false, nullptr, {}};
                 boost::system::error_code hec;
                 if (opts.tls) {
                     c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(*s, *opts.tls);
@@ -206,6 +218,65 @@ struct broken_server::impl {
                 *done = true;
             });
         }
+    }
+
+    // Prefers h2, else http/1.1 (RFC 7301 3.2), from what the client offers.
+    static int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                           unsigned inlen, void*) {
+        static const unsigned char ours[] = "\x02h2\x08http/1.1";
+        unsigned char* chosen = nullptr;
+        if (SSL_select_next_proto(&chosen, outlen, ours, sizeof ours - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+            return SSL_TLSEXT_ERR_NOACK;
+        *out = chosen;
+        return SSL_TLSEXT_ERR_OK;
+    }
+
+    // options::h2: the connection moves to an io_context of its own (the HTTP/2 session is
+    // asynchronous), then speaks h2 (h2c, or TLS with ALPN h2) or, when TLS chose otherwise,
+    // HTTP/1.1 as usual. stop() reaches it through `stopping`, polled by serve_h2.
+    void serve_h2_connection(tcp::socket& accepted) {
+        asio::io_context io;
+        tcp::socket socket(io);
+        boost::system::error_code ec;
+        socket.assign(tcp::v4(), accepted.release(ec), ec);
+        if (ec) return;
+        conn c{socket, nullptr, false, nullptr, {}};
+        bool h2 = true;
+        if (opts.tls) {
+            c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket, *opts.tls);
+            c.tls->handshake(asio::ssl::stream_base::server, ec);
+            if (ec) return;
+            const unsigned char* name = nullptr;
+            unsigned len = 0;
+            SSL_get0_alpn_selected(c.tls->native_handle(), &name, &len);
+            h2 = name != nullptr && std::string_view(reinterpret_cast<const char*>(name), len) == "h2";
+        }
+        if (!h2) {
+            serve(c);
+        } else {
+            h2_behaviour b;
+            b.max_concurrent_streams = f == flaw::h2_stream_limit ? 5 : 100;
+            b.connection_header = f == flaw::h2_connection_header;
+            b.reset_disturbs_others = f == flaw::h2_reset_disturbs_others;
+            serve_h2(socket, c.tls.get(), b, [this, &socket](const h2_request& q, const h2_writer& w) {
+                conn vc{socket, nullptr, false, nullptr, w};
+                request r;
+                r.method = q.method;
+                const auto mark = q.target.find('?');
+                r.path = q.target.substr(0, mark);
+                r.query = mark == std::string::npos ? "" : q.target.substr(mark + 1);
+                r.last_event_id = q.field("last-event-id");
+                r.authorization = q.field("authorization");
+                r.content_type = q.field("content-type");
+                r.accept = q.field("accept");
+                r.accept_encoding = q.field("accept-encoding");
+                r.version = 20;
+                r.body = q.body;
+                dispatch(vc, r);
+            }, stopping);
+        }
+        socket.shutdown(tcp::socket::shutdown_both, ec);
+        socket.close(ec);
     }
 
     void stop() {
@@ -260,6 +331,10 @@ struct broken_server::impl {
     void serve(conn& s) {
         request r;
         if (!read_request(s, r)) return;
+        dispatch(s, r);
+    }
+
+    void dispatch(conn& s, const request& r) {
         if (r.method == "GET" && r.path == "/events") return stream(s, r);
         if (r.method == "GET" && r.path == "/ticker") return ticker(s, r);
         if (r.path == "/llm") return llm(s, r);

@@ -11,7 +11,7 @@
 // the server started; a Last-Event-ID resume replays the ticks after it; `close_after=K` ends the
 // response after K events; `width=W` pads ids with zeros to W digits). A stream request that
 // accepts gzip gets a gzip-coded body, flushed on every write. Plain HTTP or TLS; requests are read with
-// Beast's parser. Blocking Asio, one thread per connection; everything bound to 127.0.0.1 and
+// Beast's parser; with options::h2, HTTP/2 (broken_h2_connection) carries the same routes and flaws. Blocking Asio, one thread per connection; everything bound to 127.0.0.1 and
 // joined on stop().
 #pragma once
 
@@ -54,6 +54,10 @@ enum class flaw {
     truncates_large_events,  ///< POST /publish keeps only the first 64 KiB of the data
     reorders_bursts,         ///< events pending together (a burst) go out in swapped pairs
     gzip_buffered,           ///< asked for gzip, the stream's compressor emits nothing until 8 KiB are pending
+    // HTTP/2 only (options::h2):
+    h2_connection_header,      ///< every h2 response carries `connection: keep-alive` (RFC 9113 8.2.2)
+    h2_reset_disturbs_others,  ///< a client's RST_STREAM (CANCEL) on one stream resets every stream
+    h2_stream_limit,           ///< SETTINGS_MAX_CONCURRENT_STREAMS 5 (100 otherwise)
 };
 
 std::string_view to_string(flaw f);
@@ -64,6 +68,10 @@ public:
         std::shared_ptr<boost::asio::ssl::context> tls;  ///< a server context: serve HTTPS
         std::string token;          ///< POST /llm needs `Authorization: Bearer <token>` (empty: no check)
         std::string publish_token;  ///< POST /llm/publish needs `Authorization: Bearer <publish_token>`
+        /// Serve HTTP/2: over TLS when ALPN selects h2 (the server prefers it; it sets an ALPN
+        /// callback on `tls`, offering h2 and http/1.1, so a client that offers only http/1.1 gets
+        /// HTTP/1.1), on plain TCP as h2c with prior knowledge for every connection.
+        bool h2 = false;
     };
 
     explicit broken_server(flaw f);

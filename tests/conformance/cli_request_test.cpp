@@ -105,6 +105,7 @@ TEST_F(cli_request, the_llm_style_command_passes_over_https_and_reports_no_secre
                            "/llm/publish?data={data}&type={type}' --publish-header 'Authorization: Bearer " + publish_token +
                            "' --strict --seed 7 --max-success 5 --timeout 2s --soak 1500ms --heartbeat-max 1s"
                            " --skip server/burst/1" +  // 10,000 TLS publishes: a load case, run in suite_test
+                           " --skip 'server/h2/*'" +   // HTTP/2 only: skipped over HTTP/1.1 (suite_h2_test)
 
                            reports("pass"));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -21,6 +21,25 @@ public:
     virtual std::string describe() const = 0;
 };
 
+/// Which HTTP the server suite speaks (--http1.1, --http2, --h2c; default: ALPN for https://).
+enum class http_protocol : std::uint8_t {
+    automatic,  ///< https://: ALPN offering h2 and http/1.1, whichever the server selects; http://: HTTP/1.1
+    http1_1,    ///< HTTP/1.1 only (no ALPN sent)
+    http2,      ///< https://: ALPN offering only h2, an error unless the server selects it
+    h2c,        ///< http://: HTTP/2 with prior knowledge (RFC 9113 3.3), no upgrade
+};
+
+/// "auto", "http/1.1", "h2", "h2c" (static storage).
+constexpr const char* to_string(http_protocol p) noexcept {
+    switch (p) {
+    case http_protocol::automatic: return "auto";
+    case http_protocol::http1_1: return "http/1.1";
+    case http_protocol::http2: return "h2";
+    case http_protocol::h2c: return "h2c";
+    }
+    return "auto";
+}
+
 /// server mode: how every request to the server under test is made (curl's options). Every case
 /// that opens the stream sends the same method, body, headers and cookie (resume cases add
 /// Last-Event-ID). Header and cookie values are secrets: every report shows them redacted.
@@ -43,6 +62,9 @@ struct request_options {
     std::chrono::milliseconds connect_timeout{0};
     std::chrono::milliseconds first_byte_timeout{0};
     std::chrono::milliseconds idle_timeout{0};
+    /// --http1.1 / --http2 / --h2c: the protocol of every request to the server under test (and
+    /// to a --publish URL of the same origin; another origin gets HTTP/1.1, or ALPN for https://).
+    http_protocol protocol = http_protocol::automatic;
 };
 
 /// The options every mode shares (set from the command line).
