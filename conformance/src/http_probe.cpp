@@ -27,14 +27,19 @@ struct http_probe::h2_stream final : net::h2_session::stream_handler {
         return probe.on_body(bytes);
     }
     // An error code while the connection was still there (not the INTERNAL_ERROR that finish()
-    // gives every stream at the end of file) is the server's RST_STREAM or GOAWAY, or a connection
-    // error nghttp2 found: an error, and a marker in raw_ saying which, so a failure shows it.
-    void on_close(std::uint32_t error_code) override {
+    // gives every stream at the end of file) is the server's RST_STREAM or GOAWAY, a malformed
+    // response nghttp2 reset, or a connection error: an error, and a marker in raw_ saying which,
+    // so a failure shows it.
+    void on_close(std::uint32_t error_code, net::h2_session::closed_by by) override {
         probe.h2_close_ = error_code;
         const bool transport_gone = probe.transport_eof_;
         probe.eof_ = true;
         if (error_code == 0 || transport_gone) return;
-        std::string marker = probe.h2_->is_open() ? "[RST_STREAM " : "[GOAWAY ";
+        using by_t = net::h2_session::closed_by;
+        std::string marker = by == by_t::local        ? "[reset by the client: "
+                             : by == by_t::connection ? "[connection error "
+                             : probe.h2_->is_open()   ? "[RST_STREAM "
+                                                      : "[GOAWAY ";
         marker.append(nghttp2_http2_strerror(error_code));
         if (const auto why = probe.h2_->last_error(); !why.empty()) marker.append(": ").append(why);
         marker.append("]");
