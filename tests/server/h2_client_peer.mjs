@@ -8,7 +8,7 @@
 //                      every stream gets the event
 //   reset BASE         3 streams, the client resets one, the others still get the next event,
 //                      the connection stays up and the server counts 2 subscribers
-//   settings BASE      the server's SETTINGS_MAX_CONCURRENT_STREAMS
+//   settings BASE      the server's SETTINGS_MAX_HEADER_LIST_SIZE and _MAX_CONCURRENT_STREAMS
 //   window BASE BYTES  a stream whose flow-control window is 0 while BYTES of events are
 //                      published: how the server ends it
 //   reopen BASE BYTES  the same, then the window opens (SETTINGS_INITIAL_WINDOW_SIZE): what the
@@ -154,7 +154,7 @@ async function settings() {
   const session = connect();
   session.on('remoteSettings', (s) => {
     session.close();
-    finish(0, { max_concurrent_streams: s.maxConcurrentStreams });
+    finish(0, { max_header_list_size: s.maxHeaderListSize, max_concurrent_streams: s.maxConcurrentStreams });
   });
 }
 

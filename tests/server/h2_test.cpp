@@ -201,16 +201,18 @@ TEST(h2_test, a_stream_reset_by_the_client_leaves_the_others_alone) {
     EXPECT_NE(r.output.find("\"server_subscribers\":2}"), std::string::npos) << r.output;
 }
 
-TEST(h2_test, max_concurrent_streams_is_the_configured_value) {
+TEST(h2_test, max_concurrent_streams_and_max_header_list_size_are_the_configured_values) {
     started d({"--h2c"}, "http");
     ASSERT_NE(d.port, 0) << d.process.log();
     EXPECT_NE(peer("settings " + d.base).output.find("\"max_concurrent_streams\":100}"),
               std::string::npos);
-    started s({"--h2c", "--h2-max-streams", "7"}, "http");
+    started s({"--h2c", "--h2-max-streams", "7", "--max-header-size", "3000"}, "http");
     ASSERT_NE(s.port, 0) << s.process.log();
     const ran r = peer("settings " + s.base);
     EXPECT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("\"max_concurrent_streams\":7}"), std::string::npos) << r.output;
+    // The header limit is advertised, so a peer knows it before it meets 431.
+    EXPECT_NE(r.output.find("\"max_header_list_size\":3000,"), std::string::npos) << r.output;
 }
 
 TEST(h2_test, a_closed_flow_control_window_is_a_slow_client) {
