@@ -25,7 +25,7 @@ struct http_probe::h2_stream final : net::h2_session::stream_handler {
         probe.h2_body_bytes_ += bytes.size();
         return probe.on_body(bytes);
     }
-    void on_close(std::uint32_t error_code) override {
+    void on_close(std::uint32_t error_code, net::h2_session::closed_by) override {
         probe.h2_close_ = error_code;
         probe.eof_ = true;
     }

@@ -34,7 +34,7 @@ struct h2_subscriber final : net::h2_session::stream_handler, sse::handler {
         (void)parser.feed(bytes);
         return true;
     }
-    void on_close(std::uint32_t code) override { closed = code; }
+    void on_close(std::uint32_t code, net::h2_session::closed_by) override { closed = code; }
     sse::action on_event(const sse::event& e) override {
         data.emplace_back(e.data);
         return sse::action::proceed;

@@ -42,7 +42,9 @@ subscribers
   --http2                   subscribe over HTTP/2 (https:// URLs; the server must select h2 by
                             ALPN): each subscriber is a stream, multiplexed over connections
                             of --streams-per-connection streams. Connection counts, rates and
-                            errors in the report are per subscriber (stream) as over HTTP/1.1
+                            errors in the report are per subscriber (stream) as over HTTP/1.1;
+                            a stream reset before its response head (the server's RST_STREAM or
+                            GOAWAY, or a response reset as malformed) is a status error
   --h2c                     the same on http:// URLs, with prior knowledge (no Upgrade)
   --streams-per-connection N  subscribers per HTTP/2 connection (default 100), fewer when the
                             server's SETTINGS_MAX_CONCURRENT_STREAMS is lower; --connect-rate and

@@ -41,7 +41,7 @@ struct subscriber final : net::h2_session::stream_handler, sse::handler {
     subscriber(h2_pool& p, h2_connection& c) : owner(p), conn(c), parser(*this, limits()) {}
     void on_head(net::response_head& head) override;
     bool on_body(std::string_view bytes) override;
-    void on_close(std::uint32_t code) override;
+    void on_close(std::uint32_t code, net::h2_session::closed_by by) override;
     sse::action on_event(const sse::event& e) override;
 
     h2_pool& owner;
@@ -127,20 +127,46 @@ public:
         s.conn.session->reset(s.id);  // calls on_close()
     }
 
-    void on_close(subscriber& s, std::uint32_t code) {
+    // The stream ended. In the head phase, a reset (the server's RST_STREAM or GOAWAY refusing
+    // it, or nghttp2's PROTOCOL_ERROR for a malformed response) is a rejected subscription and
+    // counts as err_status (in the exit code), like a bad status or an unparsable head over
+    // HTTP/1.1; a connection that just ended counts as err_closed, as over HTTP/1.1.
+    void on_close(subscriber& s, std::uint32_t code, net::h2_session::closed_by by) {
+        using closed_by = net::h2_session::closed_by;
         if (s.state == subscriber::phase::closed) return;
-        if (s.state == subscriber::phase::body) {
-            --st_.open;
-        } else {
+        const bool in_head = s.state == subscriber::phase::head;
+        if (in_head) {
             --st_.in_flight;
             ++st_.failed;
+        } else {
+            --st_.open;
         }
         s.state = subscriber::phase::closed;
-        if (s.bad_status) ++st_.err_status;
-        else if (s.bad_event) ++st_.err_parse;
-        else {
-            if (st_.err_closed == 0 && code != 0)
-                std::cerr << "sse-load: the server ended a stream (HTTP/2 error code " << code << ")\n";
+        if (s.bad_status) {
+            ++st_.err_status;
+        } else if (s.bad_event) {
+            ++st_.err_parse;
+        } else if (in_head && code != 0 && !(by == closed_by::connection && code == net::h2_session::internal_error)) {
+            if (st_.err_status == 0) {
+                std::cerr << "sse-load: ";
+                if (by == closed_by::local) std::cerr << "a subscribe response was rejected: " << s.conn.session->last_error();
+                else if (by == closed_by::peer)
+                    std::cerr << "the server reset a subscribe stream before its response: "
+                              << net::h2_session::error_name(code);
+                else std::cerr << "the connection ended before a subscribe response: " << s.conn.session->last_error();
+                std::cerr << "\n";
+            }
+            ++st_.err_status;
+        } else {
+            if (st_.err_closed == 0 && code != 0) {
+                if (by == closed_by::connection) {
+                    const std::string_view why = s.conn.session->last_error();
+                    std::cerr << "sse-load: the connection ended mid-stream" << (why.empty() ? "" : ": ") << why << "\n";
+                } else {
+                    std::cerr << "sse-load: " << (by == closed_by::peer ? "the server reset a stream: " : "a stream was reset: ")
+                              << net::h2_session::error_name(code) << "\n";
+                }
+            }
             ++st_.err_closed;
         }
     }
@@ -310,7 +336,7 @@ bool subscriber::on_body(std::string_view bytes) {
     return !bad_event;
 }
 
-void subscriber::on_close(std::uint32_t code) { owner.on_close(*this, code); }
+void subscriber::on_close(std::uint32_t code, net::h2_session::closed_by by) { owner.on_close(*this, code, by); }
 
 sse::action subscriber::on_event(const sse::event& e) {
     owner.on_event(e);

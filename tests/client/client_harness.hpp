@@ -2,6 +2,7 @@
 // callback as a line, so tests can wait (with a deadline) for what they expect.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -20,7 +21,9 @@
 namespace sse::test {
 
 /// Everything a client reported, in order: "open 200", "event <type> <data> <id>", "comment
-/// <text>", "retry <ms>", "error <category>:<value> retry|final", "closed".
+/// <text>", "retry <ms>", "error <category>:<value> retry|final", "closed"; with
+/// client_runner::log_details, each error line is followed by "detail <client::error_detail()>"
+/// when there is one.
 class client_log {
 public:
     void add(std::string line) {
@@ -80,6 +83,8 @@ public:
         cbs.on_retry = [this](std::uint64_t ms) { log.add("retry " + std::to_string(ms)); };
         cbs.on_error = [this](std::error_code ec, bool will_retry) {
             log.add("error " + describe(ec) + (will_retry ? " retry" : " final"));
+            if (!log_details) return;
+            if (const std::string d = client->error_detail(); !d.empty()) log.add("detail " + d);
         };
         cbs.on_closed = [this] { log.add("closed"); };
         client = sse::client::client::create(io.get_executor(), std::move(opts), std::move(cbs));
@@ -95,6 +100,8 @@ public:
     boost::asio::io_context io;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
     client_log log;
+    /// Set before start(); a test that sets it waits for "closed" before the runner goes.
+    std::atomic<bool> log_details{false};
     std::shared_ptr<sse::client::client> client;
     std::thread thread;
 };

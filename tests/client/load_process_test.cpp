@@ -1,8 +1,9 @@
 // sse-load as a process against the in-process sse-server: every published event reaches every
 // subscriber (counts, not timings), and a subscribe URL that does not stream is counted as errors.
 // Over HTTP/2 against Node's node:http2 (support/h2_peer.mjs): subscribers multiplexed as streams,
-// the same report.
+// the same report; subscribers the server rejects fail the run, and a lost connection is said so.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <memory>
@@ -16,19 +17,31 @@
 
 namespace {
 
-// Runs sse-load with `args` and returns its --json report (null on failure).
-nlohmann::json run_load(const std::string& args) {
-    const std::string command = std::string(SSE_LOAD_BINARY) + " --quiet --json " + args + " 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    if (!pipe) return nullptr;
+// What one sse-load run gave: its --json report (null on failure), exit status and all output.
+struct load_run {
+    nlohmann::json report;
+    int status = -1;
     std::string out;
+};
+
+load_run run_load_full(const std::string& args) {
+    load_run r;
+    const std::string command = std::string(SSE_LOAD_BINARY) + " --quiet --json " + args + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return r;
     char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-    const auto start = out.find('{');
-    auto j = nlohmann::json::parse(start == std::string::npos ? std::string() : out.substr(start), nullptr, false);
-    if (j.is_discarded()) ADD_FAILURE() << "sse-load printed no report:\n" << out;
-    return j.is_discarded() ? nlohmann::json() : j;
+    while (const auto n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
+    const int w = ::pclose(pipe);
+    r.status = WIFEXITED(w) ? WEXITSTATUS(w) : -1;
+    const auto start = r.out.find('{');
+    auto j = nlohmann::json::parse(start == std::string::npos ? std::string() : r.out.substr(start), nullptr, false);
+    if (j.is_discarded()) ADD_FAILURE() << "sse-load printed no report:\n" << r.out;
+    else r.report = std::move(j);
+    return r;
 }
+
+// Runs sse-load with `args` and returns its --json report (null on failure).
+nlohmann::json run_load(const std::string& args) { return run_load_full(args).report; }
 
 struct LoadProcess : sse::test::server_fixture {
     void SetUp() override { start(); }
@@ -92,6 +105,46 @@ TEST(LoadH2, Http2OverTlsAndAServerWithoutIt) {
         EXPECT_EQ(j["errors"]["connect"], 5);  // the server does not select h2: every subscriber failed
         EXPECT_EQ(j["connections"]["open_at_end"], 0);
     }
+}
+
+// Every subscriber rejected over HTTP/2 (the server's RST_STREAM before any head, or a response
+// nghttp2 resets as malformed) is a status error and fails the run, as a bad status over HTTP/1.1.
+TEST(LoadH2, SubscribersRejectedBeforeTheirHeadFailTheRun) {
+    {
+        sse::test::node_peer peer(SSE_H2_PEER_SCRIPT, {"h2c"});
+        ASSERT_NE(peer.port(), 0) << peer.log();
+        const auto r = run_load_full("--h2c --url http://127.0.0.1:" + std::to_string(peer.port()) +
+                                     "/refuse --idle --connections 4 --duration 0.5 --drain 0");
+        ASSERT_TRUE(r.report.is_object()) << r.out;
+        EXPECT_EQ(r.report["errors"]["status"], 4) << r.out;
+        EXPECT_EQ(r.report["connections"]["open_at_end"], 0);
+        EXPECT_NE(r.status, 0) << r.out;
+        EXPECT_NE(r.out.find("REFUSED_STREAM"), std::string::npos) << r.out;
+    }
+    {
+        sse::test::node_peer peer(SSE_H2_PEER_SCRIPT, {"malformed"});
+        ASSERT_NE(peer.port(), 0) << peer.log();
+        const auto r = run_load_full("--h2c --url http://127.0.0.1:" + std::to_string(peer.port()) +
+                                     "/hub --idle --connections 4 --duration 0.5 --drain 0");
+        ASSERT_TRUE(r.report.is_object()) << r.out;
+        EXPECT_EQ(r.report["errors"]["status"], 4) << r.out;
+        EXPECT_NE(r.status, 0) << r.out;
+        EXPECT_NE(r.out.find("malformed"), std::string::npos) << r.out;
+    }
+}
+
+// A connection lost mid-stream is said as such (with the session's words when it has any), not
+// as the server ending the stream with an error code. (The lost subscriber never counts as open
+// at the end of the ramp, hence the short --connect-timeout.)
+TEST(LoadH2, AConnectionLostMidStreamIsSaidSo) {
+    sse::test::node_peer peer(SSE_H2_PEER_SCRIPT, {"h2c"});
+    ASSERT_NE(peer.port(), 0) << peer.log();
+    const auto r = run_load_full("--h2c --url http://127.0.0.1:" + std::to_string(peer.port()) +
+                                 "/drop --idle --connections 1 --duration 0.5 --drain 0 --connect-timeout 2");
+    ASSERT_TRUE(r.report.is_object()) << r.out;
+    EXPECT_EQ(r.report["errors"]["closed"], 1) << r.out;
+    EXPECT_NE(r.out.find("sse-load: the connection ended"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("error code"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ struct recorder final : net::h2_session::stream_handler {
     std::optional<net::response_head> head;
     std::string body;
     std::optional<std::uint32_t> closed;
+    std::optional<net::h2_session::closed_by> by;
     int closes = 0;
     std::size_t stop_after = SIZE_MAX;  // on_body returns false once body reaches this size
     void on_head(net::response_head& h) override { head = h; }
@@ -34,8 +35,9 @@ struct recorder final : net::h2_session::stream_handler {
         body.append(b);
         return body.size() < stop_after;
     }
-    void on_close(std::uint32_t code) override {
+    void on_close(std::uint32_t code, net::h2_session::closed_by who) override {
         closed = code;
+        by = who;
         ++closes;
     }
 };
@@ -290,6 +292,7 @@ TEST(NetH2Session, RstStreamFromTheServerClosesOneStreamWithItsCode) {
     server.data(idb, "data: b\n\n", false);
     pump(client, server);
     EXPECT_EQ(a.closed, uint32_t{NGHTTP2_ENHANCE_YOUR_CALM});
+    EXPECT_EQ(a.by, net::h2_session::closed_by::peer);
     EXPECT_FALSE(b.closed);
     EXPECT_EQ(b.body, "data: b\n\n");
     EXPECT_EQ(client.open_streams(), 1u);
@@ -333,6 +336,7 @@ TEST(NetH2Session, ResetByTheClientClosesAtOnceAndTellsTheServer) {
     pump(client, server);
     client.reset(ida);
     EXPECT_EQ(a.closed, uint32_t{NGHTTP2_CANCEL});
+    EXPECT_EQ(a.by, net::h2_session::closed_by::local);
     client.reset(ida);  // already closed: nothing
     EXPECT_EQ(a.closes, 1);
     pump(client, server);
@@ -356,12 +360,14 @@ TEST(NetH2Session, GoawayRefusesTheStreamsItDidNotProcess) {
     EXPECT_FALSE(client.is_open());
     EXPECT_FALSE(a.closed);  // processed: it carries on
     EXPECT_EQ(b.closed, uint32_t{NGHTTP2_REFUSED_STREAM});
+    EXPECT_EQ(b.by, net::h2_session::closed_by::peer);
     recorder c;
     EXPECT_LT(client.submit("GET", test_url(), {}, "", c), 0);
     server.data(ida, "last", true);
     pump(client, server);
     EXPECT_EQ(a.body, "last");
     EXPECT_EQ(a.closed, 0u);
+    EXPECT_EQ(a.by, net::h2_session::closed_by::peer);
     (void)idb;
 }
 
@@ -381,6 +387,7 @@ TEST(NetH2Session, GoawayWithAnErrorCodeIsReportedToTheStreams) {
     EXPECT_NE(client.last_error().find("shedding load"), std::string_view::npos) << client.last_error();
     client.finish();  // the server closes the connection
     EXPECT_EQ(a.closed, uint32_t{NGHTTP2_ENHANCE_YOUR_CALM});
+    EXPECT_EQ(a.by, net::h2_session::closed_by::connection);
 }
 
 TEST(NetH2Session, FinishClosesOpenStreamsWithInternalError) {
@@ -391,6 +398,7 @@ TEST(NetH2Session, FinishClosesOpenStreamsWithInternalError) {
     pump(client, server);
     client.finish();
     EXPECT_EQ(a.closed, uint32_t{NGHTTP2_INTERNAL_ERROR});
+    EXPECT_EQ(a.by, net::h2_session::closed_by::connection);
     EXPECT_FALSE(client.is_open());
     EXPECT_EQ(client.open_streams(), 0u);
 }
@@ -457,6 +465,9 @@ TEST(NetH2Session, ConnectionSpecificFieldsResetTheStreamUnlessLenient) {
         pump(client, server);
         EXPECT_FALSE(a.head);
         EXPECT_EQ(a.closed, uint32_t{NGHTTP2_PROTOCOL_ERROR});
+        // nghttp2 reset it, not the server: the caller must not blame the server's RST_STREAM.
+        EXPECT_EQ(a.by, net::h2_session::closed_by::local);
+        EXPECT_NE(client.last_error().find("malformed"), std::string_view::npos) << client.last_error();
         EXPECT_EQ(server.requests[ida].reset_code, uint32_t{NGHTTP2_PROTOCOL_ERROR});
         EXPECT_TRUE(b.head);  // the other stream is not disturbed
         EXPECT_FALSE(b.closed);
@@ -489,6 +500,7 @@ TEST(NetH2Session, GarbageIsAStickyConnectionError) {
     EXPECT_FALSE(client.last_error().empty());
     EXPECT_FALSE(client.is_open());
     EXPECT_EQ(a.closed, uint32_t{NGHTTP2_INTERNAL_ERROR});
+    EXPECT_EQ(a.by, net::h2_session::closed_by::connection);
     recorder b;
     EXPECT_LT(client.submit("GET", test_url(), {}, "", b), 0);
 }
@@ -515,7 +527,7 @@ TEST(NetH2Session, AHandlerMayDestroyItselfInOnClose) {
         int* closes = nullptr;
         void on_head(net::response_head&) override {}
         bool on_body(std::string_view) override { return true; }
-        void on_close(std::uint32_t) override {
+        void on_close(std::uint32_t, net::h2_session::closed_by) override {
             ++*closes;
             owner->reset();  // deletes this
         }
@@ -552,7 +564,7 @@ TEST(NetH2Session, HandlersMayResetAndSubmitFromInsideCallbacks) {
             next_id = session->submit("GET", test_url("/next"), {}, "", *next);
         }
         bool on_body(std::string_view) override { return true; }
-        void on_close(std::uint32_t code) override { closed = code; }
+        void on_close(std::uint32_t code, net::h2_session::closed_by) override { closed = code; }
     };
     recorder second;
     rejecting first;
@@ -569,6 +581,47 @@ TEST(NetH2Session, HandlersMayResetAndSubmitFromInsideCallbacks) {
     server.respond(first.next_id, 200, {}, true);
     pump(client, server);
     EXPECT_EQ(second.closed, 0u);
+}
+
+// A handler may reset() its stream from inside on_head() and still read the head afterwards in
+// the same call (the stream's state is gone by then; the head must not be part of it). Under
+// ASan the old code reads freed memory here; without it the long value is usually garbage.
+TEST(NetH2Session, ResetFromOnHeadKeepsTheHeadAliveForTheCall) {
+    net::h2_session client;
+    test_server server;
+    struct resetting final : net::h2_session::stream_handler {
+        net::h2_session* session = nullptr;
+        std::int32_t id = 0;
+        std::string seen;
+        void on_head(net::response_head& h) override {
+            session->reset(id);
+            seen = std::string(h.header("x-after-reset"));  // still inside on_head
+        }
+        bool on_body(std::string_view) override { return true; }
+        void on_close(std::uint32_t, net::h2_session::closed_by) override {}
+    } r;
+    r.session = &client;
+    r.id = client.submit("GET", test_url(), {}, "", r);
+    pump(client, server);
+    server.respond(r.id, 404, {{"x-after-reset", std::string(200, 'v')}}, false);
+    pump(client, server);
+    EXPECT_EQ(r.seen, std::string(200, 'v'));
+}
+
+// RFC 9110 7.6.1: fields the Connection header nominates are connection-specific, and dropped
+// over HTTP/2 with the Connection header itself.
+TEST(NetH2Session, FieldsNominatedByConnectionAreNotSent) {
+    net::h2_session client;
+    test_server server;
+    recorder a;
+    const int32_t id = client.submit("GET", test_url(), {{"Connection", "close, X-Hop"}, {"X-Hop", "1"}, {"X-Keep", "2"}},
+                                     "", a);
+    pump(client, server);
+    const auto& fields = server.requests[id].fields;
+    EXPECT_EQ(fields.count("x-hop"), 0u);
+    EXPECT_EQ(fields.count("connection"), 0u);
+    ASSERT_EQ(fields.count("x-keep"), 1u);
+    EXPECT_EQ(fields.at("x-keep"), "2");
 }
 
 }  // namespace

@@ -54,9 +54,10 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
             return generation == owner.generation && owner.deliver(bytes);
         }
         // HTTP/2 only: the stream ended (0: END_STREAM, the response is complete).
-        void on_close(std::uint32_t code) override {
+        void on_close(std::uint32_t code, net::h2_session::closed_by by) override {
             stream_ended = true;
             stream_error = code;
+            closed_by = by;
         }
         impl& owner;  // outlives the connection: every handler holding one also holds the impl
         std::uint64_t generation;
@@ -66,6 +67,7 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         bool head_done = false;
         bool stream_ended = false;
         std::uint32_t stream_error = 0;
+        net::h2_session::closed_by closed_by = net::h2_session::closed_by::peer;
         bool writing = false;  // HTTP/2: a write of `request` is in flight
         std::vector<char> buffer;
         std::string request;  // HTTP/1.1: the request; HTTP/2: frames being written
@@ -101,6 +103,8 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     std::atomic<sse::ready_state> snapshot{sse::ready_state::connecting};
     mutable std::mutex id_mutex;
     std::string id_copy;
+    std::string detail;       // words for the error being reported (on the strand)
+    std::string detail_copy;  // error_detail(), under id_mutex
     std::string last_event_id_header;
 
     bool live() const { return !closed && !close_requested.load() && !silent.load(); }
@@ -123,6 +127,11 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void report(std::error_code ec, bool will_retry) {
+        {
+            std::lock_guard lock(id_mutex);
+            detail_copy = std::move(detail);
+        }
+        detail.clear();
         if (!silent.load() && !close_requested.load() && cbs.on_error) cbs.on_error(ec, will_retry);
     }
 
@@ -144,7 +153,8 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         if (!silent.load() && cbs.on_closed) cbs.on_closed();
     }
 
-    void fail(std::error_code ec) {
+    void fail(std::error_code ec, std::string why = {}) {
+        detail = std::move(why);
         report(ec, false);
         finish_closed();
     }
@@ -154,6 +164,8 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         started = true;
         if (close_requested) return finish_closed();
         if (auto ec = net::parse_url(opts.url, origin)) return fail(ec);
+        if (!origin.tls && opts.http == http_version::http2)
+            return fail(net::errc::h2_not_negotiated, "HTTP/2 without TLS is h2c: use http_version::h2c for http:// URLs");
         if (!net::is_token(opts.method)) return fail(errc::invalid_header);
         for (const auto& h : opts.headers)
             if (!valid_header(h)) return fail(errc::invalid_header);
@@ -238,7 +250,8 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
     }
 
     void do_connect(const tcp::resolver::results_type& results) {
-        if (!current.tls && opts.http == http_version::http2) return fail(net::errc::h2_not_negotiated);
+        if (!current.tls && opts.http == http_version::http2)  // redirected to http://
+            return fail(net::errc::h2_not_negotiated, "HTTP/2 without TLS is h2c: a redirect led to an http:// URL");
         if (current.tls && !tls) {
             net::tls_failure error;
             net::tls_options t = opts.tls;
@@ -280,7 +293,9 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         conn->h2 = std::make_unique<net::h2_session>(ho);
         const std::int32_t id = conn->h2->submit(method, current, request_headers(), send_body ? std::string_view(opts.body) : "",
                                                  *conn);
-        if (id < 0) return network_error(net::errc::h2_protocol);
+        if (id < 0) return network_error(net::errc::h2_protocol, std::string(conn->h2->last_error()));
+        // The stream can end inside submit() (frames nghttp2 still had to send decided it).
+        if (conn->stream_ended) return h2_stream_ended(*conn, {});
         h2_flush(conn);
         do_read();
     }
@@ -355,21 +370,40 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
             const auto herr = c.h2->feed(std::string_view(c.buffer.data(), n));
             // A handler above may have moved on (redirect, open failed, closed, a parser limit).
             if (c.generation != generation || closed) return;
-            if (c.stream_ended) {
-                if (c.stream_error == 0) return end_of_stream();
-                return network_error(herr ? herr : std::error_code(errc::stream_reset));
-            }
-            if (herr) return network_error(herr);
+            if (c.stream_ended) return h2_stream_ended(c, herr);
+            if (herr) return network_error(herr, std::string(c.h2->last_error()));
             h2_flush(conn);
         }
         if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-            // The connection ended without END_STREAM: as a close-delimited HTTP/1.1 body once
-            // the stream is open, a network error before.
-            if (c.head_done) return end_of_stream();
-            return network_error(boost::system::error_code(asio::error::eof));
+            // The connection ended without END_STREAM (HTTP/2 frames every response's end, so
+            // this is a truncated response, like an unfinished chunked body over HTTP/1.1).
+            c.h2->finish();
+            return h2_stream_ended(c, {});
         }
         if (ec) return network_error(ec);
         do_read();
+    }
+
+    // HTTP/2: the stream ended (on_close() was called); `herr` is feed()'s connection error.
+    void h2_stream_ended(connection& c, std::error_code herr) {
+        using by = net::h2_session::closed_by;
+        std::string why(c.h2->last_error());
+        if (c.stream_error == 0) return end_of_stream();
+        if (herr) return network_error(herr, std::move(why));
+        switch (c.closed_by) {
+        case by::local:
+            // nghttp2 reset a response that broke HTTP/2's rules (RFC 9113 8.2.2); a CANCEL of
+            // our own only follows a failure already reported.
+            if (c.stream_error == net::h2_session::protocol_error) return network_error(errc::malformed_response, std::move(why));
+            return network_error(errc::stream_reset, std::move(why));
+        case by::peer:
+            why.assign("the server reset the stream with ").append(net::h2_session::error_name(c.stream_error));
+            return network_error(errc::stream_reset, std::move(why));
+        case by::connection:
+            // The connection ended: after a GOAWAY with an error the server's words, else EOF.
+            if (c.stream_error != net::h2_session::internal_error) return network_error(errc::stream_reset, std::move(why));
+            return network_error(boost::system::error_code(asio::error::eof), std::move(why));
+        }
     }
 
     // The response head arrived (called from the parser inside on_read).
@@ -433,7 +467,8 @@ struct client::impl : std::enable_shared_from_this<client::impl>, sse::handler {
         act(rc.on_end_of_stream(now()), errc::end_of_stream);
     }
 
-    void network_error(std::error_code ec) {
+    void network_error(std::error_code ec, std::string why = {}) {
+        detail = std::move(why);
         abandon_connection();
         act(rc.on_network_error(now()), ec);
     }
@@ -467,6 +502,11 @@ sse::ready_state client::state() const noexcept { return impl_->snapshot.load();
 std::string client::last_event_id() const {
     std::lock_guard lock(impl_->id_mutex);
     return impl_->id_copy;
+}
+
+std::string client::error_detail() const {
+    std::lock_guard lock(impl_->id_mutex);
+    return impl_->detail_copy;
 }
 
 }  // namespace sse::client

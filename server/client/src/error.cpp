@@ -30,6 +30,9 @@ public:
         case errc::redirect_refused:
             return "the server answered with a redirect and options::redirects is refuse; not reconnecting";
         case errc::stream_reset: return "the server reset the HTTP/2 stream (RST_STREAM or GOAWAY)";
+        case errc::malformed_response:
+            return "the HTTP/2 response was malformed (RFC 9113 8.2.2, e.g. a connection-specific header "
+                   "field such as Connection or Transfer-Encoding) and the client reset the stream";
         }
         return "unknown sse.client error";
     }

@@ -23,6 +23,23 @@ bool is_connection_specific(std::string_view name) {
     return false;
 }
 
+// RFC 9110 7.6.1: a field the Connection header nominates is connection-specific too.
+bool nominated_by_connection(const header_list& headers, std::string_view name) {
+    for (const auto& [n, v] : headers) {
+        if (!iequals(n, "connection")) continue;
+        std::string_view rest = v;
+        while (!rest.empty()) {
+            const std::size_t comma = rest.find(',');
+            std::string_view token = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+            while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+            if (!token.empty() && iequals(token, name)) return true;
+        }
+    }
+    return false;
+}
+
 std::string lower(std::string_view s) {
     std::string out(s);
     for (char& c : out)
@@ -67,17 +84,17 @@ struct h2_session::impl {
     bool busy = false;
 
     // Ends stream `id` for its handler (once), with `code`.
-    void close(std::int32_t id, std::uint32_t code) {
+    void close(std::int32_t id, std::uint32_t code, closed_by by) {
         auto it = streams.find(id);
         if (it == streams.end()) return;
         stream_handler* h = it->second.handler;
         streams.erase(it);
-        h->on_close(code);
+        h->on_close(code, by);
     }
 
     // Ends every stream for its handler with `code` (the connection is over).
     void close_all(std::uint32_t code) {
-        while (!streams.empty()) close(streams.begin()->first, code);
+        while (!streams.empty()) close(streams.begin()->first, code, closed_by::connection);
     }
 
     void fail(std::string why, std::uint32_t code) {
@@ -200,15 +217,23 @@ struct h2_session::impl {
                     return 0;
                 st.head_done = true;
                 complete_head(st.head);
-                st.handler->on_head(st.head);
+                // The handler may reset() the stream from on_head(), which erases `st`: it gets a
+                // head of its own, and `st` is not touched after the call.
+                response_head head = std::move(st.head);
+                stream_handler* h = st.handler;
+                h->on_head(head);
             }
             break;
         }
         case NGHTTP2_DATA: break;
+        case NGHTTP2_RST_STREAM:
+            s.close(frame->hd.stream_id, frame->rst_stream.error_code, closed_by::peer);
+            return 0;
         default: return 0;
         }
         // The server's END_STREAM completes the response, whatever our side still sends.
-        if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) s.close(frame->hd.stream_id, NGHTTP2_NO_ERROR);
+        if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0)
+            s.close(frame->hd.stream_id, NGHTTP2_NO_ERROR, closed_by::peer);
         return 0;
     }
 
@@ -218,9 +243,11 @@ struct h2_session::impl {
         auto it = s.streams.find(stream_id);
         if (it == s.streams.end()) return 0;
         if (!it->second.handler->on_body(view(data, len))) {
-            // The handler is done with this response: CANCEL (RFC 9113 8.7) ends only this stream.
+            // The handler is done with this response: CANCEL (RFC 9113 8.7) ends only this stream,
+            // unless the handler already ended it (reset() from inside on_body() sent its own).
+            if (s.streams.find(stream_id) == s.streams.end()) return 0;
             nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
-            s.close(stream_id, NGHTTP2_CANCEL);
+            s.close(stream_id, NGHTTP2_CANCEL, closed_by::local);
         }
         return 0;
     }
@@ -231,12 +258,28 @@ struct h2_session::impl {
         // A stream refused by the server's GOAWAY ends with that GOAWAY's code when it has one.
         if (error_code == NGHTTP2_REFUSED_STREAM && s.goaway_received && s.goaway_code != NGHTTP2_NO_ERROR)
             error_code = s.goaway_code;
-        s.close(stream_id, error_code);
+        // Still open here: ended by the server (its GOAWAY refusing the stream, or a frame that
+        // closes both sides); streams this side resets are closed when the RST_STREAM goes out.
+        s.close(stream_id, error_code, closed_by::peer);
         return 0;
     }
 
     static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         impl& s = self(user_data);
+        if (frame->hd.type == NGHTTP2_RST_STREAM) {
+            // reset() and on_body()'s CANCEL close the stream before their RST_STREAM goes out;
+            // one for a stream still open is nghttp2's own: the response broke HTTP/2's rules.
+            const std::int32_t id = frame->hd.stream_id;
+            if (s.streams.find(id) == s.streams.end()) return 0;
+            s.last_error.assign("the response on stream ")
+                .append(std::to_string(id))
+                .append(" was malformed (RFC 9113 8.1.1, 8.2.2: e.g. a connection-specific header field such as "
+                        "Connection, Keep-Alive or Transfer-Encoding, a bad pseudo-header, or DATA that "
+                        "contradicts Content-Length); reset with ")
+                .append(nghttp2_http2_strerror(frame->rst_stream.error_code));
+            s.close(id, frame->rst_stream.error_code, closed_by::local);
+            return 0;
+        }
         if (frame->hd.type != NGHTTP2_GOAWAY) return 0;
         s.goaway_sent = true;
         if (frame->goaway.error_code != NGHTTP2_NO_ERROR && !s.error) {
@@ -340,7 +383,7 @@ std::int32_t h2_session::submit(std::string_view method, const url& u, const hea
     add(":authority", host ? *host : u.authority());
     add(":path", u.target);
     for (const auto& [name, value] : headers) {
-        if (is_connection_specific(name)) continue;
+        if (is_connection_specific(name) || nominated_by_connection(headers, name)) continue;
         if (iequals(name, "te") && !iequals(value, "trailers")) continue;
         add(lower(name), value);
     }
@@ -364,7 +407,7 @@ void h2_session::reset(std::int32_t id, std::uint32_t error_code) {
     impl& s = *impl_;
     if (s.streams.find(id) == s.streams.end()) return;
     if (s.session && !s.error) nghttp2_submit_rst_stream(s.session, NGHTTP2_FLAG_NONE, id, error_code);
-    s.close(id, error_code);
+    s.close(id, error_code, closed_by::local);
     s.drain();
 }
 
@@ -424,6 +467,8 @@ std::uint32_t h2_session::max_concurrent_streams() const noexcept {
 bool h2_session::has_remote_settings() const noexcept { return impl_->settings_received; }
 
 std::string_view h2_session::last_error() const noexcept { return impl_->last_error; }
+
+std::string_view h2_session::error_name(std::uint32_t code) noexcept { return nghttp2_http2_strerror(code); }
 
 void h2_session::shutdown() {
     impl& s = *impl_;

@@ -12,8 +12,10 @@
 // offers h2 and http/1.1 and the server chooses (options::http forces one, or h2c with prior
 // knowledge on http://). HTTP/1.1: Connection: close, chunked, Content-Length and close-delimited
 // bodies read incrementally (sse::net::response_parser, on Beast's parser). HTTP/2: one stream
-// (sse::net::h2_session, on nghttp2); END_STREAM is the end of the stream, RST_STREAM a network
-// error (errc::stream_reset). Either way redirects 301, 302, 303, 307 and 308 are followed up to
+// (sse::net::h2_session, on nghttp2); END_STREAM is the end of the stream, the server's
+// RST_STREAM or GOAWAY a network error (errc::stream_reset), a response nghttp2 finds malformed
+// errc::malformed_response, and a connection that ends before END_STREAM a network error (eof);
+// error_detail() has the words. Either way redirects 301, 302, 303, 307 and 308 are followed up to
 // options::max_redirects (or refused, options::redirects), and reconnection, Last-Event-ID and the
 // timeouts are the same. The transport is sse::net's, shared with sse-conformance and sse-load.
 //
@@ -75,6 +77,12 @@ public:
     /// The last event ID string as of the last dispatch (copied under a lock; safe from any
     /// thread).
     std::string last_event_id() const;
+
+    /// Words beyond the error code for the error last given to on_error, empty when it has none:
+    /// over HTTP/2, the session's detail (nghttp2's words for a protocol error, the GOAWAY's
+    /// error name and debug data, which stream was malformed). Set before on_error is called, so
+    /// on_error may read it (safe from any thread; copied under a lock).
+    std::string error_detail() const;
 
     struct impl;
 

@@ -23,6 +23,7 @@ enum class errc {
     invalid_last_event_id,///< options::last_event_id contains NUL, CR or LF
     redirect_refused,     ///< a 3xx with options::redirects == redirect_mode::refuse (final)
     stream_reset,         ///< HTTP/2: the server reset the stream (RST_STREAM) or refused it (GOAWAY)
+    malformed_response,   ///< HTTP/2: the response broke HTTP/2's rules (RFC 9113 8.2.2) and this side reset it
 };
 
 /// The "sse.client" category. Messages say what happened and what to do.

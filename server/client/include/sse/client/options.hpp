@@ -41,8 +41,8 @@ enum class http_version {
     http1_1,
     /// HTTP/2 over TLS, chosen by ALPN: a server that does not select "h2" (it chooses
     /// "http/1.1", nothing, or refuses the handshake for want of a common protocol) fails the
-    /// client for good with sse::net::errc::h2_not_negotiated, as does an http:// URL (HTTP/2
-    /// without TLS is h2c).
+    /// client for good with sse::net::errc::h2_not_negotiated, as does an http:// URL, at once
+    /// in start() (HTTP/2 without TLS is h2c; client::error_detail() says so).
     http2,
     /// HTTP/2 with prior knowledge on http:// (h2c, RFC 9113 3.3: the connection preface is sent
     /// at once, no Upgrade); on https:// the same as http2.
@@ -65,8 +65,11 @@ struct options {
     /// "GET" (EventSource's method) or any other token, e.g. "POST" with `body`.
     std::string method = "GET";
     /// Extra request headers, sent on every attempt. The client itself sends Host, Accept:
-    /// text/event-stream, Cache-Control: no-cache, Last-Event-ID (when it has one),
-    /// Content-Length (when there is a body) and Connection: close (HTTP/1.1); do not repeat those.
+    /// text/event-stream, Cache-Control: no-cache, Last-Event-ID (when it has one), and over
+    /// HTTP/1.1 Content-Length (when there is a body) and Connection: close; do not repeat those.
+    /// Over HTTP/2 the body's DATA frames carry its length (no Content-Length is sent), Host
+    /// becomes :authority, and connection-specific fields (and those Connection nominates) are
+    /// dropped.
     header_list headers;
     /// The request body (sent with Content-Length on every attempt; dropped after a 303 or a
     /// 301/302 of a POST, which become GET as in fetch).

@@ -22,7 +22,10 @@
 //
 // Handlers are called from inside feed(), reset() and finish() (and, only when a stream's end was
 // already decided by frames nghttp2 still had to send, from submit() or shutdown()); a handler may
-// call reset() or submit() from inside its callbacks.
+// call reset() or submit() from inside its callbacks. The head given to on_head() is the
+// handler's for the call, whatever it does to the stream meanwhile (reset() included). A stream
+// can end inside submit() itself (its on_close() then runs before submit() returns the id): check
+// the handler after submit().
 //
 // Lifetime and threading: not copyable or movable; handlers given to submit() must outlive their
 // stream (until on_close() is called, or this object is destroyed: destruction calls no handler).
@@ -52,6 +55,22 @@ public:
         bool lenient_messaging = false;
     };
 
+    /// Who ended a stream (given to stream_handler::on_close()).
+    enum class closed_by {
+        /// The server: END_STREAM (error code 0), its RST_STREAM, or its GOAWAY refusing the
+        /// stream (REFUSED_STREAM, or the GOAWAY's error code when it has one).
+        peer,
+        /// This side: reset(), on_body() returning false (CANCEL), or nghttp2 resetting a response
+        /// it found malformed (PROTOCOL_ERROR, RFC 9113 8.1.1 and 8.2.2: a connection-specific
+        /// field such as Connection or Transfer-Encoding, a bad pseudo-header, a Content-Length
+        /// the DATA frames contradict...). last_error() says which stream was malformed.
+        local,
+        /// The connection failed or ended with the stream open: a connection error (feed()'s
+        /// error, INTERNAL_ERROR), or finish() (INTERNAL_ERROR, or the error code of a GOAWAY the
+        /// server sent before the connection ended; last_error() has its words).
+        connection,
+    };
+
     /// What a stream reports beyond the head and body.
     class stream_handler : public response_parser::handler {
     public:
@@ -60,9 +79,10 @@ public:
         /// server's GOAWAY left unprocessed has REFUSED_STREAM (7) unless the GOAWAY carried an
         /// error; a response nghttp2 found malformed has PROTOCOL_ERROR (1); CANCEL (8) after
         /// on_body() returned false or reset()), or NGHTTP2_INTERNAL_ERROR (2) when the
-        /// connection failed or ended (feed() error, finish()). Called once; the handler may be
-        /// destroyed afterwards.
-        virtual void on_close(std::uint32_t error_code) = 0;
+        /// connection failed or ended (feed() error, finish()). `by` says who ended it
+        /// (nghttp2_http2_strerror() names the code). Called once; the handler may be destroyed
+        /// afterwards.
+        virtual void on_close(std::uint32_t error_code, closed_by by) = 0;
     };
 
     /// submit()'s result when open_streams() has reached max_concurrent_streams() (not an
@@ -77,8 +97,9 @@ public:
     h2_session& operator=(const h2_session&) = delete;
 
     /// Opens a stream: `method` to `u` (:scheme, :authority and :path from the URL) with
-    /// `headers` (names are sent lower-cased; Host becomes :authority; connection-specific fields
-    /// are dropped) and `body` (copied; sent as DATA with END_STREAM, none for an empty body).
+    /// `headers` (names are sent lower-cased; Host becomes :authority; connection-specific fields,
+    /// and those the Connection header nominates, are dropped) and `body` (copied; sent as DATA
+    /// with END_STREAM, none for an empty body).
     /// Returns the stream id (> 0), too_many_streams (the server's SETTINGS_MAX_CONCURRENT_STREAMS
     /// reached), or a negative nghttp2 error code (NGHTTP2_ERR_START_STREAM_NOT_ALLOWED after a
     /// GOAWAY or finish(), NGHTTP2_ERR_INVALID_STATE after a connection error, ...); last_error()
@@ -103,7 +124,9 @@ public:
     void finish();
 
     /// Bytes to send now (the connection preface and SETTINGS first, then frames): valid until the
-    /// next call of any member. Empty when nothing is due.
+    /// next call of any member. Empty when nothing is due. After a connection error it still
+    /// holds what was made before (the GOAWAY that reports the error, when nghttp2 made one):
+    /// write it, then close the connection.
     std::string_view output();
     /// `n` bytes of output() were written.
     void consume(std::size_t n);
@@ -118,6 +141,12 @@ public:
     /// Whether the server's first SETTINGS frame has arrived (so max_concurrent_streams() is the
     /// server's and not the default): a caller opening many streams waits for it.
     bool has_remote_settings() const noexcept;
+    /// The name of HTTP/2 error code `code` (RFC 9113 7: "PROTOCOL_ERROR", "CANCEL", ...;
+    /// "unknown" for others), as nghttp2_http2_strerror() gives it.
+    static std::string_view error_name(std::uint32_t code) noexcept;
+    /// HTTP/2 error codes the callers test for (RFC 9113 7).
+    static constexpr std::uint32_t no_error = 0x0, protocol_error = 0x1, internal_error = 0x2, cancel = 0x8;
+
     /// nghttp2's words for the last error (empty when none).
     std::string_view last_error() const noexcept;
 
