@@ -219,7 +219,14 @@ struct scenario_server::impl {
                 co_await asio::async_write(socket, asio::buffer(last), asio::redirect_error(asio::use_awaitable, ec));
             }
             break;
-        case body_end::truncated: break;
+        case body_end::truncated:
+            // A pause before the cut, so the last chunk reaches the client on its own: what is
+            // graded is the reconnection after a truncated body. Chromium, loaded, was seen to
+            // drop a complete event whose bytes arrived in the same read as the broken chunked
+            // framing (once in a CI run), which is a different question from this one.
+            timer.expires_after(200ms);
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            break;
         }
         // FIN, never RST: a reset could discard bytes the client has not read yet.
         socket.shutdown(tcp::socket::shutdown_send, ec);

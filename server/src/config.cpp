@@ -449,8 +449,8 @@ std::string usage() {
       << "  --max-target-size BYTES   request target, else 414 (default " << d.max_target_size
       << ")\n"
       << "  --max-body-size BYTES     request body, else 413 (default " << d.max_body_size << ")\n"
-      << "  --request-timeout MS      time to send a request / keep-alive idle limit; also bounds\n"
-         "                            a TLS handshake (default "
+      << "  --request-timeout MS      time to send a request (each HTTP/2 stream's: then 408) /\n"
+         "                            keep-alive idle limit; also bounds a TLS handshake (default "
       << d.request_timeout.count() << ")\n"
       << "  --shutdown-timeout MS     on SIGINT/SIGTERM, wait this long for streams to close (default "
       << d.shutdown_timeout.count() << ")\n"

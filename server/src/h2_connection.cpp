@@ -77,6 +77,17 @@ struct h2_callbacks {
         return 0;
     }
 
+    // A response ended (END_STREAM sent) while its request is still open: RST_STREAM NO_ERROR
+    // tells the peer to stop sending the rest (RFC 9113 8.1).
+    static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+        if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+        if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+        if (nghttp2_session_get_stream_remote_close(session, frame->hd.stream_id) == 0)
+            nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                                      NGHTTP2_NO_ERROR);
+        return 0;
+    }
+
     static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t code,
                                void* user_data) {
         self(user_data).on_stream_closed(stream_id, code != NGHTTP2_NO_ERROR);
@@ -115,6 +126,7 @@ void h2_connection::run(std::string_view received) {
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &h2_callbacks::on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &h2_callbacks::on_data_chunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &h2_callbacks::on_stream_close);
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &h2_callbacks::on_frame_send);
     const int rv = nghttp2_session_server_new(&session_, callbacks, this);
     nghttp2_session_callbacks_del(callbacks);
     if (rv != 0) {
@@ -122,7 +134,9 @@ void h2_connection::run(std::string_view received) {
         return finish(false);
     }
     const nghttp2_settings_entry settings[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, ctx_.settings.h2_max_streams}};
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, ctx_.settings.h2_max_streams},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+         static_cast<std::uint32_t>(std::min<std::size_t>(ctx_.settings.max_header_size, UINT32_MAX))}};
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
     conn_->tcp_layer().expires_never();  // this class bounds idleness and writes with its timers
     if (ctx_.log.enabled(log_level::debug))
@@ -184,6 +198,25 @@ void h2_connection::resume(std::int32_t id) {
 void h2_connection::reset(std::int32_t id) {
     if (finished_) return;
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+    pump();
+}
+
+void h2_connection::reply_timed_out(std::int32_t id) {
+    if (finished_ || !find(id)) return;
+    metrics::add(ctx_.stats.write_timeouts);
+    ctx_.log.write(log_level::warn, "write timeout",
+                   {{"kind", "http/2 reply"}, {"timeout_ms", ctx_.settings.write_timeout.count()}});
+    reset(id);
+}
+
+void h2_connection::request_timed_out(std::int32_t id) {
+    auto st = find(id);
+    if (finished_ || !st || st->answered) return;
+    st->answered = true;
+    if (ctx_.log.enabled(log_level::debug))
+        ctx_.log.write(log_level::debug, "request timeout",
+                       {{"kind", "http/2"}, {"timeout_ms", ctx_.settings.request_timeout.count()}});
+    answer(st, router::error(http::status::request_timeout, "request timeout\n"));
     pump();
 }
 
@@ -308,6 +341,7 @@ void h2_connection::on_request_begin(std::int32_t id) {
     idle_timer_.cancel();
     metrics::add(ctx_.stats.h2_streams_total);
     auto st = std::make_shared<h2_stream>(weak_from_this(), id, executor_);
+    st->start_request_timer(ctx_.settings.request_timeout);
     streams_.emplace(id, std::move(st));
 }
 
@@ -327,6 +361,7 @@ std::shared_ptr<h2_stream> h2_connection::find(std::int32_t id) const {
 
 void h2_connection::dispatch(const std::shared_ptr<h2_stream>& st) {
     st->answered = true;
+    st->stop_request_timer();
     if (st->fields_too_large())
         return answer(st, router::error(http::status::request_header_fields_too_large,
                                         "request header fields too large\n"));
@@ -358,8 +393,16 @@ void h2_connection::dispatch(const std::shared_ptr<h2_stream>& st) {
 }
 
 void h2_connection::answer(const std::shared_ptr<h2_stream>& st, response r) {
+    std::size_t held = 0;
+    for (const auto& [id, other] : streams_) held += other->reply_held();
+    if (held > 0 && held + r.body().size() > reply_limit) {
+        // Replies the peer has not taken yet already fill the connection's share: refuse this
+        // one rather than hold more (the 503's own body is a few bytes).
+        r = router::error(http::status::service_unavailable,
+                          "too many reply bytes waiting for this HTTP/2 connection's peer\n");
+    }
     const bool body = !r.body().empty();
-    if (body) st->set_reply_body(std::move(r.body()));
+    if (body) st->set_reply_body(std::move(r.body()), ctx_.settings.write_timeout);
     if (!submit_head(st->id(), r.base(), body)) reset(st->id());
 }
 

@@ -38,7 +38,12 @@ class h2_stream;
 /// stream_session and a conformance stream a scripted_session, each with the h2_stream as its
 /// stream_sink. Response heads lose every connection-specific field (RFC 9113 8.2.2).
 ///
-/// SETTINGS_MAX_CONCURRENT_STREAMS is config::h2_max_streams. With no stream open for
+/// SETTINGS_MAX_CONCURRENT_STREAMS is config::h2_max_streams, SETTINGS_MAX_HEADER_LIST_SIZE
+/// config::max_header_size. A request not complete within config::request_timeout of its HEADERS
+/// is answered 408; an answer sent before the request ended (413, 431, 408) is followed by
+/// RST_STREAM NO_ERROR, so the peer stops sending (RFC 9113 8.1). A plain reply that makes no
+/// progress for config::write_timeout resets its stream; one that would take the reply bytes the
+/// connection holds over reply_limit, while others are held, is answered 503. With no stream open for
 /// config::request_timeout, the connection sends GOAWAY and closes (the HTTP/1.1 keep-alive idle
 /// limit); a socket write that makes no progress for config::write_timeout closes it. Shutdown
 /// (close()) sends GOAWAY: open streams end as the server ends them (goodbye comment, END_STREAM),
@@ -72,6 +77,13 @@ public:
     void reset(std::int32_t id);
     /// Moves nghttp2's output to the socket (not inside an nghttp2 callback: then it is posted).
     void pump();
+    /// Stream `id`'s plain reply made no progress for config::write_timeout: counted as a write
+    /// timeout, the stream is reset (RST_STREAM CANCEL). Not inside nghttp2's callbacks.
+    void reply_timed_out(std::int32_t id);
+    /// Stream `id`'s request was not complete within config::request_timeout of its HEADERS:
+    /// answered 408, then reset (NO_ERROR) as any answer to an unfinished request is. Not inside
+    /// nghttp2's callbacks.
+    void request_timed_out(std::int32_t id);
 
 private:
     friend struct h2_callbacks;
@@ -86,7 +98,6 @@ private:
 
     // From nghttp2's callbacks.
     void on_request_begin(std::int32_t id);
-    void on_request_done(std::int32_t id);
     void on_stream_closed(std::int32_t id, bool by_peer);
     std::shared_ptr<h2_stream> find(std::int32_t id) const;
 
@@ -99,6 +110,9 @@ private:
     void open_script(const std::shared_ptr<h2_stream>& st, script s);
 
     static constexpr std::size_t out_limit = 64 * 1024;
+    /// The plain-reply bytes one connection may hold (not yet taken by nghttp2, e.g. behind a
+    /// closed window) at once; a reply that would go over it while others are held gets 503.
+    static constexpr std::size_t reply_limit = 64 * out_limit;  // 4 MiB
 
     context& ctx_;
     net::any_io_executor executor_;

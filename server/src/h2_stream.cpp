@@ -25,7 +25,11 @@ bool h2_stream::add_field(std::string_view name, std::string_view value, std::si
     if (name == ":method") request_.method_string(value);
     else if (name == ":path") request_.target(value);
     else if (name == ":authority") {
-        if (request_.find(http::field::host) == request_.end()) request_.set(http::field::host, value);
+        // :authority wins over a host field (RFC 9113 8.3.1); the request gets one Host field.
+        request_.set(http::field::host, value);
+        authority_ = true;
+    } else if (name == "host") {
+        if (!authority_) request_.set(http::field::host, value);
     } else if (!name.empty() && name.front() != ':') request_.insert(name, value);
     return true;
 }
@@ -41,10 +45,40 @@ bool h2_stream::add_body(std::string_view bytes, std::size_t limit) {
     return true;
 }
 
-void h2_stream::set_reply_body(std::string body) {
+void h2_stream::set_reply_body(std::string body, std::chrono::milliseconds write_timeout) {
     reply_ = true;
     reply_body_ = std::move(body);
     reply_sent_ = 0;
+    write_timeout_ = write_timeout;
+    arm_reply_timer();
+}
+
+void h2_stream::arm_reply_timer() {
+    if (write_timeout_.count() <= 0 || gone_) return;
+    if (!timer_) timer_.emplace(executor_);
+    timer_->expires_after(write_timeout_);
+    timer_->async_wait([weak = weak_from_this()](const error_code& ec) {
+        if (ec) return;
+        auto self = weak.lock();
+        if (!self || self->gone_ || !self->reply_ || self->reply_held() == 0) return;
+        if (auto conn = self->conn_.lock()) conn->reply_timed_out(self->id_);
+    });
+}
+
+void h2_stream::start_request_timer(std::chrono::milliseconds timeout) {
+    if (timeout.count() <= 0) return;
+    if (!request_timer_) request_timer_.emplace(executor_);
+    request_timer_->expires_after(timeout);
+    request_timer_->async_wait([weak = weak_from_this()](const error_code& ec) {
+        if (ec) return;
+        auto self = weak.lock();
+        if (!self || self->gone_ || self->answered) return;
+        if (auto conn = self->conn_.lock()) conn->request_timed_out(self->id_);
+    });
+}
+
+void h2_stream::stop_request_timer() {
+    if (request_timer_) request_timer_->cancel();
 }
 
 ssize_t h2_stream::read_data(std::uint8_t* buf, std::size_t length, std::uint32_t* flags) {
@@ -55,6 +89,10 @@ ssize_t h2_stream::read_data(std::uint8_t* buf, std::size_t length, std::uint32_
         if (reply_sent_ == reply_body_.size()) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             reply_body_ = {};
+            reply_sent_ = 0;
+            if (timer_) timer_->cancel();
+        } else if (n > 0) {
+            arm_reply_timer();  // progress: the write timeout counts from here
         }
         return static_cast<ssize_t>(n);
     }
@@ -86,6 +124,9 @@ void h2_stream::on_closed(bool by_peer) {
     if (gone_) return;
     gone_ = true;
     if (timer_) timer_->cancel();
+    if (request_timer_) request_timer_->cancel();
+    reply_body_ = {};
+    reply_sent_ = 0;
     frames_ = {};
     if (closed_) {
         // close() came first; a write it left pending is reported cancelled, as on HTTP/1.1.
@@ -115,7 +156,8 @@ error_code h2_stream::bind(std::weak_ptr<sink_owner> owner, std::chrono::millise
 
 bool h2_stream::send_head(const boost::beast::http::response_header<>& head) {
     const auto conn = conn_.lock();
-    if (conn && !gone_) conn->submit_head(id_, head, true);
+    // A head nghttp2 refuses resets the stream: the owner hears on_peer_gone() and its writes fail.
+    if (conn && !gone_ && !conn->submit_head(id_, head, true)) conn->reset(id_);
     return true;  // also when the stream is gone: its writes then fail
 }
 
@@ -129,11 +171,12 @@ sink_write h2_stream::write(std::span<net::const_buffer> frames, std::size_t byt
     in_write_ = true;
     conn->resume(id_);  // runs nghttp2's output now unless inside its callbacks
     in_write_ = false;
-    if (!pending_) return sink_write::complete(bytes);
+    // Gone first: a stream closed while its bytes went out did not deliver them for certain.
     if (gone_) {
         pending_ = false;
         return sink_write::failed(net::error::connection_reset, sent_);
     }
+    if (!pending_) return sink_write::complete(bytes);
     arm_timer();
     return {};
 }

@@ -65,8 +65,18 @@ public:
     /// Set once the request got its answer (or its stream): later request frames are ignored.
     bool answered = false;
 
-    /// A plain reply's body, served by read_data() and then END_STREAM.
-    void set_reply_body(std::string body);
+    /// A plain reply's body, served by read_data() and then END_STREAM. With a positive
+    /// `write_timeout`, a reply that makes no progress for that long (the peer's window stays
+    /// closed) is timed out: h2_connection::reply_timed_out() resets the stream.
+    void set_reply_body(std::string body, std::chrono::milliseconds write_timeout);
+    /// Bytes of the plain reply not yet handed to nghttp2 (what this stream holds in memory).
+    std::size_t reply_held() const { return reply_ ? reply_body_.size() - reply_sent_ : 0; }
+
+    /// Bounds the time until the request is dispatched: after `timeout`, unless `answered` is set
+    /// by then, h2_connection::request_timed_out() answers 408. stop_request_timer() when
+    /// dispatched.
+    void start_request_timer(std::chrono::milliseconds timeout);
+    void stop_request_timer();
 
     /// nghttp2's data source for this stream: copies up to `length` bytes of the pending write (or
     /// of the reply body) into `buf`. Returns the count, NGHTTP2_ERR_DEFERRED when there is
@@ -90,6 +100,7 @@ public:
 private:
     void arm_timer();
     void on_timeout();
+    void arm_reply_timer();
     void report_sent(const error_code& ec);
 
     std::weak_ptr<h2_connection> conn_;
@@ -99,10 +110,12 @@ private:
     std::size_t field_bytes_ = 0;
     bool fields_too_large_ = false;
     bool body_too_large_ = false;
+    bool authority_ = false;  // :authority came: it is the Host field
 
     std::string reply_body_;  // a plain reply's
     std::size_t reply_sent_ = 0;
     bool reply_ = false;
+    std::optional<net::steady_timer> request_timer_;
 
     std::weak_ptr<sink_owner> owner_;
     std::shared_ptr<sink_owner> watcher_;  // set by watch() until the stream ends

@@ -125,6 +125,8 @@ void http_session::sniff_preface() {
 }
 
 void http_session::open_h2() {
+    // As for an HTTP/1.1 request: a connection that reaches this after stop() closes.
+    if (ctx_.stopping.load()) return do_close(false);
     streaming_ = true;
     const auto received = static_cast<const char*>(buffer_.data().data());
     auto h2 = std::make_shared<h2_connection>(std::move(conn_), std::move(slot_), ctx_);

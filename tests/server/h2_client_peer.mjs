@@ -8,13 +8,21 @@
 //                      every stream gets the event
 //   reset BASE         3 streams, the client resets one, the others still get the next event,
 //                      the connection stays up and the server counts 2 subscribers
-//   settings BASE      the server's SETTINGS_MAX_CONCURRENT_STREAMS
+//   settings BASE      the server's SETTINGS_MAX_HEADER_LIST_SIZE and _MAX_CONCURRENT_STREAMS
 //   window BASE BYTES  a stream whose flow-control window is 0 while BYTES of events are
 //                      published: how the server ends it
 //   reopen BASE BYTES  the same, then the window opens (SETTINGS_INITIAL_WINDOW_SIZE): what the
 //                      stream receives then (with --slow-client resync: the resync signal)
 //   idle BASE          connects and sends nothing: whether the server sends GOAWAY and closes
 //                      (it should, after --request-timeout)
+//   stuck BASE PATH    GET PATH (a plain reply) with a flow-control window of 0: its status and
+//                      how the server ends the stream (it should reset it after --write-timeout)
+//   held BASE PATH     window 0, GET PATH twice on one connection: the two statuses (the second
+//                      is 503 when both replies together are over what a connection may hold)
+//   unfinished BASE    a POST whose body never ends: the answer, how the stream ends, then
+//                      whether the idle connection gets GOAWAY (--request-timeout bounds both)
+//   early BASE         a POST that keeps its body open past --max-body-size: the answer and how
+//                      the stream ends (RST_STREAM NO_ERROR after the 413, RFC 9113 8.1)
 //
 // BASE is http://HOST:PORT (prior knowledge, h2c) or https://HOST:PORT (ALPN h2; the
 // certificate is not checked: the test CA is not the point here).
@@ -146,7 +154,7 @@ async function settings() {
   const session = connect();
   session.on('remoteSettings', (s) => {
     session.close();
-    finish(0, { max_concurrent_streams: s.maxConcurrentStreams });
+    finish(0, { max_header_list_size: s.maxHeaderListSize, max_concurrent_streams: s.maxConcurrentStreams });
   });
 }
 
@@ -204,7 +212,71 @@ async function idle() {
   session.on('close', () => finish(0, { goaway_code: goaway, closed: true }));
 }
 
+// Opens a request; resolves with { status, rst_code } once the stream has closed (the head is
+// awaited first, so a reset before it shows status undefined).
+function exchange(session, headers, body, end) {
+  return new Promise((resolve) => {
+    const stream = session.request(headers, { endStream: false });
+    let status;
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('response', (head) => { status = head[':status']; });
+    stream.on('data', (d) => { text += d; });
+    stream.on('error', () => {});
+    stream.on('close', () => resolve({ status, rst_code: stream.rstCode, text }));
+    if (body) stream.write(body);
+    if (end) stream.end();
+  });
+}
+
+async function stuck(path) {
+  const session = connect({ initialWindowSize: 0 });
+  const r = await exchange(session, { ':path': path }, '', true);
+  const report = { status: r.status, rst_code: r.rst_code, session_open: !session.closed };
+  session.close();
+  finish(0, report);
+}
+
+function head_of(session, path) {
+  return new Promise((resolve) => {
+    const stream = session.request({ ':path': path });
+    stream.on('error', () => {});
+    stream.on('response', (head) => resolve(head[':status']));
+    stream.on('close', () => resolve('closed ' + stream.rstCode));
+  });
+}
+
+async function held(path) {
+  const session = connect({ initialWindowSize: 0 });
+  const first = await head_of(session, path);
+  const second = await head_of(session, path);
+  session.destroy();
+  finish(0, { statuses: [first, second] });
+}
+
+async function unfinished() {
+  const session = connect();
+  let goaway = null;
+  const closed = new Promise((resolve) => session.on('close', resolve));
+  session.on('goaway', (code) => { goaway = code; });
+  const r = await exchange(session, { ':method': 'POST', ':path': '/publish' }, 'topic=t&data=', false);
+  await closed;
+  finish(0, { status: r.status, rst_code: r.rst_code, text: r.text, goaway_code: goaway });
+}
+
+async function early() {
+  const session = connect();
+  const r = await exchange(session, { ':method': 'POST', ':path': '/publish' }, 'x'.repeat(100), false);
+  const report = { status: r.status, rst_code: r.rst_code, session_open: !session.closed };
+  session.close();
+  finish(0, report);
+}
+
 const cases = {
+  early,
+  held: () => held(arg),
+  stuck: () => stuck(arg),
+  unfinished,
   idle,
   reopen: () => reopen(Number(arg ?? 100000)),
   streams: () => streams(Number(arg ?? 50)),

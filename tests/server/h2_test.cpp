@@ -201,16 +201,18 @@ TEST(h2_test, a_stream_reset_by_the_client_leaves_the_others_alone) {
     EXPECT_NE(r.output.find("\"server_subscribers\":2}"), std::string::npos) << r.output;
 }
 
-TEST(h2_test, max_concurrent_streams_is_the_configured_value) {
+TEST(h2_test, max_concurrent_streams_and_max_header_list_size_are_the_configured_values) {
     started d({"--h2c"}, "http");
     ASSERT_NE(d.port, 0) << d.process.log();
     EXPECT_NE(peer("settings " + d.base).output.find("\"max_concurrent_streams\":100}"),
               std::string::npos);
-    started s({"--h2c", "--h2-max-streams", "7"}, "http");
+    started s({"--h2c", "--h2-max-streams", "7", "--max-header-size", "3000"}, "http");
     ASSERT_NE(s.port, 0) << s.process.log();
     const ran r = peer("settings " + s.base);
     EXPECT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("\"max_concurrent_streams\":7}"), std::string::npos) << r.output;
+    // The header limit is advertised, so a peer knows it before it meets 431.
+    EXPECT_NE(r.output.find("\"max_header_list_size\":3000,"), std::string::npos) << r.output;
 }
 
 TEST(h2_test, a_closed_flow_control_window_is_a_slow_client) {
@@ -283,6 +285,64 @@ TEST(h2_test, a_conformance_script_plays_over_h2_and_ends_the_stream) {
     EXPECT_NE(out.find("data: 1\n"), std::string::npos) << out;
     EXPECT_NE(out.find("data: 3\n"), std::string::npos) << out;
     EXPECT_EQ(out.find("curl:"), std::string::npos) << out;  // ended with END_STREAM, no error
+}
+
+// A directory with one file of `bytes` zero bytes, big.bin, for --static-dir.
+std::string static_dir_with_big_file(std::size_t bytes) {
+    const std::string dir = std::string(::testing::TempDir()) + "h2_static_" + std::to_string(getpid());
+    run("mkdir -p " + dir);
+    std::ofstream(dir + "/big.bin", std::ios::binary) << std::string(bytes, '\0');
+    return dir;
+}
+
+TEST(h2_test, a_plain_reply_stuck_on_a_closed_window_meets_the_write_timeout) {
+    started s({"--h2c", "--write-timeout", "300"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    // Window 0: the reply's HEADERS go out, its DATA cannot; the server resets the stream
+    // (CANCEL = 8) instead of holding the body forever, and counts a write timeout.
+    const ran r = peer("stuck " + s.base + " /metrics");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"status\":200"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"rst_code\":8"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"session_open\":true"), std::string::npos) << r.output;
+    EXPECT_TRUE(s.process.wait_log("msg=\"write timeout\" kind=\"http/2 reply\"")) << s.process.log();
+    EXPECT_NE(curl(s.base + "/metrics").find("sse_write_timeouts_total 1\n"), std::string::npos);
+}
+
+TEST(h2_test, replies_a_connection_holds_are_capped_with_503) {
+    // Two 3 MiB files behind a closed window: the first is held, the second would take the
+    // connection over its 4 MiB and is refused.
+    const std::string dir = static_dir_with_big_file(3u << 20);
+    started s({"--h2c", "--static-dir", dir}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    const ran r = peer("held " + s.base + " /big.bin");
+    run("rm -rf " + dir);
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"statuses\":[200,503]"), std::string::npos) << r.output;
+}
+
+TEST(h2_test, an_unfinished_request_gets_408_and_its_stream_ends) {
+    started s({"--h2c", "--request-timeout", "300"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    // The body never ends: after --request-timeout the stream is answered 408 and reset with
+    // NO_ERROR (0); with no stream left the connection then idles out with GOAWAY NO_ERROR.
+    const ran r = peer("unfinished " + s.base);
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"status\":408"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"rst_code\":0"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"goaway_code\":0"), std::string::npos) << r.output;
+}
+
+TEST(h2_test, an_early_answer_resets_the_unfinished_request_with_no_error) {
+    started s({"--h2c", "--max-body-size", "10"}, "http");
+    ASSERT_NE(s.port, 0) << s.process.log();
+    // 100 body bytes, the request left open: 413, then RST_STREAM NO_ERROR so the peer stops
+    // uploading; the connection stays.
+    const ran r = peer("early " + s.base);
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"status\":413"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"rst_code\":0"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"session_open\":true"), std::string::npos) << r.output;
 }
 
 TEST(h2_test, options_are_validated) {
