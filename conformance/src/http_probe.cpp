@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
 #include "sse/net/request.hpp"
@@ -25,9 +26,25 @@ struct http_probe::h2_stream final : net::h2_session::stream_handler {
         probe.h2_body_bytes_ += bytes.size();
         return probe.on_body(bytes);
     }
-    void on_close(std::uint32_t error_code, net::h2_session::closed_by) override {
+    // An error code while the connection was still there (not the INTERNAL_ERROR that finish()
+    // gives every stream at the end of file) is the server's RST_STREAM or GOAWAY, a malformed
+    // response nghttp2 reset, or a connection error: an error, and a marker in raw_ saying which,
+    // so a failure shows it.
+    void on_close(std::uint32_t error_code, net::h2_session::closed_by by) override {
         probe.h2_close_ = error_code;
+        const bool transport_gone = probe.transport_eof_;
         probe.eof_ = true;
+        if (error_code == 0 || transport_gone) return;
+        using by_t = net::h2_session::closed_by;
+        std::string marker = by == by_t::local        ? "[reset by the client: "
+                             : by == by_t::connection ? "[connection error "
+                             : probe.h2_->is_open()   ? "[RST_STREAM "
+                                                      : "[GOAWAY ";
+        marker.append(nghttp2_http2_strerror(error_code));
+        if (const auto why = probe.h2_->last_error(); !why.empty()) marker.append(": ").append(why);
+        marker.append("]");
+        if (probe.raw_.size() < max_raw) probe.raw_.append(marker.substr(0, max_raw - probe.raw_.size()));
+        if (!probe.body_error_) probe.body_error_ = net::errc::h2_stream_reset;
     }
 };
 
@@ -143,6 +160,25 @@ std::error_code http_probe::connect(const net::url& u) {
         h2_ = std::make_unique<net::h2_session>(o);
         h2_handler_ = std::make_unique<h2_stream>(*this);
         if (auto ec = flush()) return ec;  // the preface and SETTINGS
+        // A server that does not speak HTTP/2 answers the preface with HTTP/1.1 bytes, or closes,
+        // or says nothing: without the server's SETTINGS this is not an HTTP/2 connection.
+        const auto deadline = clock::now() + settings_.connect_timeout;
+        std::error_code error;
+        while (!h2_->has_remote_settings() && !eof_ && !body_error_ && !error) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+            if (left.count() <= 0 || !read_once(left, error)) break;
+        }
+        if (!h2_->has_remote_settings()) {
+            std::string why(h2_->last_error());
+            if (why.empty() && error) why = error.message();
+            if (why.empty()) why = eof_ ? "the connection closed" : "nothing within the connect timeout";
+            protocol_error_ = std::string("no HTTP/2 SETTINGS in answer to the preface (does the server speak ")
+                                  .append(negotiated_ == "h2c" ? "h2c" : "HTTP/2")
+                                  .append("?): ")
+                                  .append(why);
+            close();
+            return std::make_error_code(std::errc::protocol_not_supported);
+        }
     }
     return {};
 }
@@ -237,7 +273,9 @@ bool http_probe::read_once(std::chrono::milliseconds wait, std::error_code& erro
     if (n > 0 && h2_) {
         h2_body_bytes_ = 0;
         const bool had_head = head_.has_value();
-        if (auto e = h2_->feed(std::string_view(tmp, n)); e && !body_error_ && !h2_close_) body_error_ = e;
+        // A connection error: kept (over the stream end it caused, which said less).
+        if (auto e = h2_->feed(std::string_view(tmp, n)); e && (!body_error_ || body_error_ == net::errc::h2_stream_reset))
+            body_error_ = e;
         if (had_head && h2_body_bytes_ > 0) arrivals_.push_back({elapsed(), h2_body_bytes_});
         flush_error = flush();
     } else if (n > 0) {
@@ -247,6 +285,7 @@ bool http_probe::read_once(std::chrono::milliseconds wait, std::error_code& erro
     }
     if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset) {
         eof_ = true;
+        transport_eof_ = true;
         if (h2_) h2_->finish();  // open streams close (INTERNAL_ERROR): the connection is gone
         else if (!body_error_) body_error_ = parser_.finish();
     } else if (ec) {
@@ -254,6 +293,14 @@ bool http_probe::read_once(std::chrono::milliseconds wait, std::error_code& erro
     }
     if (flush_error && !error) error = flush_error;
     return true;
+}
+
+bool http_probe::pump(std::chrono::milliseconds wait, std::error_code& error) {
+    if (transport_eof_) {
+        error = boost::system::error_code(asio::error::eof);
+        return false;
+    }
+    return read_once(wait, error);
 }
 
 std::error_code http_probe::read_head(response_head& head) {

@@ -82,7 +82,8 @@ public:
     /// Why the TLS handshake failed, when connect() returned a TLS error.
     const net::tls_failure& tls_failure() const noexcept { return stream_->tls_failure(); }
     /// Why connect() returned std::errc::protocol_not_supported: --http2 and the server did not
-    /// select h2 by ALPN, or --h2c on an https:// URL (one line).
+    /// select h2 by ALPN, no HTTP/2 SETTINGS in answer to the connection preface (a server that
+    /// does not speak h2c or h2; connect() waits for them within the connect timeout), or --h2c on an https:// URL (one line).
     const std::string& protocol_error() const noexcept { return protocol_error_; }
 
     /// After connect(): whether the connection speaks HTTP/2.
@@ -102,8 +103,10 @@ public:
     /// over HTTP/1.1. Errors: the write's, or std::errc::timed_out.
     std::error_code flush();
     /// Reads once (at most `wait`) and feeds what came; over HTTP/2 then flushes the session's
-    /// answer (acks, window updates). False when nothing arrived in time. `error`: a transport error.
-    bool pump(std::chrono::milliseconds wait, std::error_code& error) { return read_once(wait, error); }
+    /// answer (acks, window updates). False when nothing arrived in time. `error`: a transport error,
+    /// or end of file (boost::asio::error::eof) when the connection had already ended: nothing more
+    /// can arrive, so a caller waiting for more stops instead of spinning.
+    bool pump(std::chrono::milliseconds wait, std::error_code& error);
     /// HTTP/2: how the probe's stream ended (0 after END_STREAM, else the RST_STREAM or GOAWAY
     /// code); empty while it is open, and over HTTP/1.1.
     std::optional<std::uint32_t> h2_close_code() const noexcept { return h2_close_; }
@@ -123,7 +126,9 @@ public:
 
     /// Reads until the head is complete (at most 64 KiB), within the first-byte timeout from
     /// send(). Errors: the connection ended first (eof / beast partial_message), std::errc::timed_out,
-    /// or Beast's code for a malformed head.
+    /// Beast's code for a malformed head, or over HTTP/2 net::errc::h2_stream_reset (the server's
+    /// RST_STREAM or GOAWAY ended the stream: raw() ends with a marker such as
+    /// "[RST_STREAM CANCEL]" or "[GOAWAY PROTOCOL_ERROR: ...]") or net::errc::h2_protocol.
     std::error_code read_head(response_head& head);
 
     /// How a body read ended.
@@ -174,7 +179,8 @@ private:
     std::optional<response_head> head_;
     std::optional<std::chrono::milliseconds> head_at_;
     std::vector<arrival> arrivals_;
-    bool eof_ = false;
+    bool eof_ = false;            // the response (or, before send(), the connection) ended
+    bool transport_eof_ = false;  // the connection ended: reading again would return at once
     std::error_code body_error_;
     net::url url_;  // where connect() went: the scheme and authority of HTTP/2 requests
     std::string negotiated_;

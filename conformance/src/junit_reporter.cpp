@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -10,6 +11,12 @@ namespace sse::conformance {
 namespace {
 
 std::string xml(std::string_view s) { return escape_markup(s, /*keep_cr=*/true); }
+
+// A target name as one part of a dotted JUnit classname: "http1.1" would read as two packages.
+std::string class_part(std::string name) {
+    std::replace(name.begin(), name.end(), '.', '_');
+    return name;
+}
 
 std::string seconds(std::uint64_t ms) {
     return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + std::to_string(ms % 100 / 10) +
@@ -78,7 +85,8 @@ void write_junit(std::ostream& out, const run_result& run) {
     out << "</testsuites>\n";
 }
 
-// The comparison: one <testsuite> per target (its cases as <testcase classname="TARGET.section">);
+// The comparison: one <testsuite> per target (its cases as <testcase classname="TARGET.section">,
+// dots in TARGET made underscores);
 // an unreachable target is a suite of one errored case, so the other targets still report.
 void write_comparison_junit(std::ostream& out, const comparison& c) {
     std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
@@ -100,7 +108,7 @@ void write_comparison_junit(std::ostream& out, const comparison& c) {
     for (const auto& t : c.targets) {
         if (!t.reachable()) {
             out << "  <testsuite name=\"" << xml(t.name) << "\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n"
-                << "    <testcase classname=\"" << xml(t.name) << "\" name=\"reachable\">\n"
+                << "    <testcase classname=\"" << xml(class_part(t.name)) << "\" name=\"reachable\">\n"
                 << "      <error type=\"unreachable\" message=\"" << xml(t.error) << "\">" << xml(t.url + ": " + t.error)
                 << "</error>\n    </testcase>\n  </testsuite>\n";
             continue;
@@ -115,7 +123,7 @@ void write_comparison_junit(std::ostream& out, const comparison& c) {
         out << "    <properties><property name=\"url\" value=\"" << xml(t.url) << "\"/><property name=\"reproduce\" value=\""
             << xml(t.repro) << "\"/></properties>\n";
         for (const auto& r : t.run.cases) {
-            out << "    <testcase classname=\"" << xml(t.name + "." + std::string(r.spec->section())) << "\" name=\""
+            out << "    <testcase classname=\"" << xml(class_part(t.name) + "." + std::string(r.spec->section())) << "\" name=\""
                 << xml(r.spec->id) << "\" time=\"" << seconds(r.outcome.elapsed_ms) << "\">\n";
             write_outcome(out, r);
             out << "    </testcase>\n";

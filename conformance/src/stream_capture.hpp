@@ -101,6 +101,8 @@ public:
     const std::vector<hop>& redirects() const noexcept { return hops_; }
     /// The URL of the final request (after redirects).
     const net::url& final_url() const noexcept { return req_.url; }
+    /// The final request (after redirects: its URL, and the method and body fetch's rules left).
+    const stream_request& final_request() const noexcept { return req_; }
 
 private:
     struct collector;

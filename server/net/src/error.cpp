@@ -34,6 +34,8 @@ public:
         case errc::h2_protocol: return "HTTP/2 protocol error on the connection";
         case errc::h2_not_negotiated:
             return "HTTP/2 was required but the server did not select it by ALPN (it offers HTTP/1.1 only?)";
+        case errc::h2_stream_reset:
+            return "the server ended the HTTP/2 stream with an error (RST_STREAM or GOAWAY)";
         }
         return "unknown sse.net error";
     }

@@ -29,6 +29,7 @@ enum class errc {
     stopped,                   ///< a response_parser handler asked to stop (not a failure)
     h2_protocol,               ///< an HTTP/2 connection error (h2_session::last_error() has nghttp2's words)
     h2_not_negotiated,         ///< HTTP/2 was required but the server's ALPN did not select "h2"
+    h2_stream_reset,           ///< the server ended an HTTP/2 stream with an error (RST_STREAM or GOAWAY)
 };
 
 /// The "sse.net" category. Messages say what happened and what to do.
