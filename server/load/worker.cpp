@@ -39,14 +39,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Events here are small; tight limits keep a misbehaving server from costing the tool memory.
-sse::parser_limits limits() {
-    sse::parser_limits l;
-    l.max_line_length = 1 << 20;
-    l.max_event_size = 1 << 20;
-    return l;
-}
-
 class pool;
 
 // One subscriber. Holds no read buffer: it waits for readability and the pool reads into one
@@ -55,7 +47,7 @@ class pool;
 struct connection final : sse::handler, net::response_parser::handler {
     connection(pool& p, asio::io_context& io, const std::shared_ptr<net::tls_context>& tls, const std::string& host)
         : owner(p), stream(tls ? net::stream(io.get_executor(), tls, host) : net::stream(io.get_executor())),
-          http(*this, 64 * 1024), parser(*this, limits()) {}
+          http(*this, 64 * 1024), parser(*this, subscriber_limits()) {}
     sse::action on_event(const sse::event& e) override;
     void on_head(net::response_head& head) override;
     bool on_body(std::string_view bytes) override;

@@ -26,19 +26,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-sse::parser_limits limits() {
-    sse::parser_limits l;
-    l.max_line_length = 1 << 20;
-    l.max_event_size = 1 << 20;
-    return l;
-}
-
 class h2_pool;
 struct h2_connection;
 
 // One subscriber: a stream on an h2_connection, with its own SSE parser.
 struct subscriber final : net::h2_session::stream_handler, sse::handler {
-    subscriber(h2_pool& p, h2_connection& c) : owner(p), conn(c), parser(*this, limits()) {}
+    subscriber(h2_pool& p, h2_connection& c) : owner(p), conn(c), parser(*this, subscriber_limits()) {}
     void on_head(net::response_head& head) override;
     bool on_body(std::string_view bytes) override;
     void on_close(std::uint32_t code, net::h2_session::closed_by by) override;

@@ -13,8 +13,18 @@
 
 #include "histogram.hpp"
 #include "sse/event.hpp"
+#include "sse/parser.hpp"
 
 namespace sse::load {
+
+/// Every subscriber's parser limits: events here are small; tight limits keep a misbehaving
+/// server from costing the tool memory.
+inline sse::parser_limits subscriber_limits() {
+    sse::parser_limits l;
+    l.max_line_length = 1 << 20;
+    l.max_event_size = 1 << 20;
+    return l;
+}
 
 inline std::uint64_t now_ns() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
